@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import NIOPosix
+import _NIOFileSystem
+
+/// Blobs as files on local disk, in the layout `BlobLayout` documents.
+///
+/// Blob files are immutable once renamed into place, so reads take no lock. Blocking
+/// syscalls run on the NIO thread pool.
+public struct LocalBlobStore: BlobStore {
+    public let layout: BlobLayout
+    private let threadPool: NIOThreadPool
+    /// Size of the chunks a read hands to its consumer: large enough that per-chunk costs vanish.
+    private let readChunkLength: Int64 = 1 << 20
+
+    public init(layout: BlobLayout, threadPool: NIOThreadPool = .singleton) throws(StorageError) {
+        self.layout = layout
+        self.threadPool = threadPool
+        try POSIXFile.makeDirectories(layout.root)
+        try POSIXFile.makeDirectory(layout.blobsDirectory)
+        try POSIXFile.makeDirectory(layout.uploadsDirectory)
+        for algorithm in DigestAlgorithm.allCases {
+            try POSIXFile.makeDirectory("\(layout.blobsDirectory)/\(algorithm.rawValue)")
+        }
+    }
+
+    public func size(of digest: Digest) async throws -> Int64? {
+        let path = layout.blobPath(digest)
+        return try await blocking { () throws(StorageError) in try POSIXFile.size(path) }
+    }
+
+    public func read(
+        _ digest: Digest,
+        range: ClosedRange<Int64>,
+        into consume: (ByteBuffer) async throws -> Void
+    ) async throws {
+        try await readFile(layout.blobPath(digest), range: range, into: consume)
+    }
+
+    public func delete(_ digest: Digest) async throws {
+        let path = layout.blobPath(digest)
+        try await blocking { () throws(StorageError) in try POSIXFile.remove(path) }
+    }
+
+    public func openUpload(_ id: String) async throws -> any UploadFile {
+        let path = layout.uploadPath(id)
+        let fd = try await blocking { () throws(StorageError) in try POSIXFile.open(path, flags: O_WRONLY | O_CREAT) }
+        return LocalUploadFile(fd: fd, path: path, threadPool: threadPool)
+    }
+
+    public func stagedSize(ofUpload id: String) async throws -> Int64? {
+        let path = layout.uploadPath(id)
+        return try await blocking { () throws(StorageError) in try POSIXFile.size(path) }
+    }
+
+    public func readUpload(_ id: String, into consume: (ByteBuffer) async throws -> Void) async throws {
+        let path = layout.uploadPath(id)
+        guard let size = try await blocking({ () throws(StorageError) in try POSIXFile.size(path) }), size > 0 else {
+            return
+        }
+        try await readFile(path, range: 0...(size - 1), into: consume)
+    }
+
+    public func commitUpload(_ id: String, as digest: Digest, durable: Bool) async throws {
+        let staged = layout.uploadPath(id)
+        let directory = layout.blobDirectory(digest)
+        let destination = layout.blobPath(digest)
+        try await blocking { () throws(StorageError) in
+            if try POSIXFile.size(destination) != nil {
+                // Already stored: content addressing makes the staged copy redundant.
+                try POSIXFile.remove(staged)
+                return
+            }
+            try POSIXFile.makeDirectory(directory)
+            if durable {
+                let fd = try POSIXFile.open(staged, flags: O_RDONLY)
+                defer { close(fd) }
+                try POSIXFile.sync(fd, path: staged)
+            }
+            try POSIXFile.rename(staged, destination)
+            if durable {
+                try POSIXFile.syncDirectory(directory)
+                try POSIXFile.syncDirectory(layout.uploadsDirectory)
+            }
+        }
+    }
+
+    public func deleteUpload(_ id: String) async throws {
+        let path = layout.uploadPath(id)
+        try await blocking { () throws(StorageError) in try POSIXFile.remove(path) }
+    }
+
+    public func stagedUploadIDs() async throws -> [String] {
+        let directory = layout.uploadsDirectory
+        return try await blocking { () throws(StorageError) in try POSIXFile.listDirectory(directory) }
+    }
+
+    private func readFile(
+        _ path: String,
+        range: ClosedRange<Int64>,
+        into consume: (ByteBuffer) async throws -> Void
+    ) async throws {
+        do {
+            try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
+                for try await chunk in handle.readChunks(in: range, chunkLength: .bytes(readChunkLength)) {
+                    try await consume(chunk)
+                }
+            }
+        } catch let error as FileSystemError where error.code == .notFound {
+            throw StorageError.io("\(path) vanished while being read")
+        }
+    }
+
+    private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(StorageError) -> T) async throws -> T {
+        try await threadPool.runIfActive { try body() }
+    }
+}
+
+/// A staging file held open for the duration of one request's writes.
+struct LocalUploadFile: UploadFile {
+    let fd: Int32
+    let path: String
+    let threadPool: NIOThreadPool
+
+    func write(_ buffer: ByteBuffer, at offset: Int64) async throws {
+        let (fd, path) = (fd, path)
+        try await threadPool.runIfActive { try POSIXFile.writeAll(fd, buffer, at: offset, path: path) }
+    }
+
+    func truncate(to size: Int64) async throws {
+        let (fd, path) = (fd, path)
+        try await threadPool.runIfActive { try POSIXFile.truncate(fd, to: size, path: path) }
+    }
+
+    func close() async throws {
+        let fd = fd
+        try await threadPool.runIfActive { _ = Glibc.close(fd) }
+    }
+}

@@ -1,0 +1,14 @@
+/// The manifest media types zotd stores, and what each one references.
+public enum ManifestMediaType: String, Sendable, CaseIterable {
+    case ociManifest = "application/vnd.oci.image.manifest.v1+json"
+    case ociIndex = "application/vnd.oci.image.index.v1+json"
+    case ociArtifact = "application/vnd.oci.artifact.manifest.v1+json"
+    case dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
+    case dockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
+
+    /// Indexes reference other manifests; the rest reference blobs.
+    public var isIndex: Bool { self == .ociIndex || self == .dockerManifestList }
+
+    /// The media types a client may ask for in `Accept` to get any stored manifest.
+    public static var acceptAll: [String] { allCases.map(\.rawValue) }
+}

@@ -1,0 +1,103 @@
+/// Where zotd keeps what it knows about its content: repositories, the blobs each may
+/// see, manifests, tags, referrers and upload sessions.
+///
+/// The seam between the registry and a metadata backend (SQLite now; a shared SQL server
+/// later, for several replicas). Each method is atomic on its own: callers never lock.
+public protocol MetadataStore: Sendable {
+    // MARK: Blobs
+    /// Records that `digest` (of `size` bytes) is stored and that `repository` may see it.
+    func linkBlob(_ digest: Digest, size: Int64, to repository: RepositoryName) async throws
+    /// Lets `repository` see a blob `source` already sees. False when `source` does not have it.
+    func mountBlob(_ digest: Digest, from source: RepositoryName, to repository: RepositoryName) async throws -> Bool
+    /// The size of `digest` if `repository` may see it as a blob or as a manifest.
+    func blobSize(_ digest: Digest, in repository: RepositoryName) throws -> Int64?
+    /// Whether `digest` is stored at all, in any repository.
+    func blobSize(_ digest: Digest) throws -> Int64?
+    /// Removes `repository`'s link to the blob. False when there was none.
+    func unlinkBlob(_ digest: Digest, from repository: RepositoryName) async throws -> Bool
+
+    // MARK: Manifests and tags
+    /// Stores a manifest and points `tags` at it, after checking, in the same transaction,
+    /// that everything it references is present in the repository.
+    func putManifest(_ manifest: NewManifest, tags: [Tag]) async throws
+    func manifest(_ reference: Reference, in repository: RepositoryName) throws -> StoredManifest?
+    /// Deletes the manifest and every tag pointing at it. False when it was not there.
+    func deleteManifest(_ digest: Digest, in repository: RepositoryName) async throws -> Bool
+    /// Deletes only the tag. False when it was not there.
+    func deleteTag(_ tag: Tag, in repository: RepositoryName) async throws -> Bool
+    /// Tags in lexical order after `last`, at most `limit`; nil when the repository is unknown.
+    func tags(in repository: RepositoryName, after last: String?, limit: Int?) throws -> [String]?
+    /// Repositories holding at least one manifest, in lexical order after `last`.
+    func repositories(after last: String?, limit: Int?) throws -> [String]
+    /// Manifests in `repository` whose subject is `digest`, optionally of one artifact type.
+    func referrers(of digest: Digest, in repository: RepositoryName, artifactType: String?) throws -> [Referrer]
+
+    // MARK: Uploads
+    func createUpload(_ upload: UploadRecord) async throws
+    func upload(id: String) throws -> UploadRecord?
+    func touchUpload(id: String, at time: Double) async throws
+    func deleteUpload(id: String) async throws
+
+    // MARK: Garbage collection
+    /// Deletes, in one transaction, manifests and blob links nothing live references and
+    /// that are older than `cutoff`; returns blobs left without any link and stale uploads.
+    func collectGarbage(olderThan cutoff: Double) async throws -> GarbageCandidates
+    /// Forgets a blob if no repository links it (re-checked inside the transaction).
+    func forgetBlobIfUnlinked(_ digest: Digest) async throws -> Bool
+}
+
+/// A manifest about to be stored.
+public struct NewManifest: Sendable {
+    public var repository: RepositoryName
+    public var digest: Digest
+    public var parsed: ParsedManifest
+    public var content: [UInt8]
+    public var createdAt: Double
+
+    public init(repository: RepositoryName, digest: Digest, parsed: ParsedManifest, content: [UInt8], createdAt: Double) {
+        self.repository = repository
+        self.digest = digest
+        self.parsed = parsed
+        self.content = content
+        self.createdAt = createdAt
+    }
+}
+
+/// A stored manifest, served back byte for byte.
+public struct StoredManifest: Sendable {
+    public var digest: Digest
+    public var mediaType: String
+    public var content: [UInt8]
+}
+
+/// One entry of the referrers API's index.
+public struct Referrer: Sendable, Equatable {
+    public var digest: Digest
+    public var mediaType: String
+    public var size: Int64
+    public var artifactType: String?
+    public var annotationsJSON: String?
+}
+
+/// A persisted upload session: survives restarts so that clients can resume.
+public struct UploadRecord: Sendable, Equatable {
+    public var id: String
+    public var repository: RepositoryName
+    public var createdAt: Double
+    public var updatedAt: Double
+
+    public init(id: String, repository: RepositoryName, createdAt: Double, updatedAt: Double) {
+        self.id = id
+        self.repository = repository
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// What a metadata garbage collection left for the blob store to remove.
+public struct GarbageCandidates: Sendable {
+    public var manifestsDeleted: Int
+    public var linksDeleted: Int
+    public var unlinkedBlobs: [Digest]
+    public var staleUploads: [String]
+}

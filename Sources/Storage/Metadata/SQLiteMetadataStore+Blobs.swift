@@ -1,0 +1,73 @@
+import GRDB
+
+extension SQLiteMetadataStore {
+    public func linkBlob(_ digest: Digest, size: Int64, to repository: RepositoryName) async throws {
+        let now = Self.now
+        try await write { db in
+            try db.cachedStatement(
+                sql: "INSERT INTO blob(digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT(digest) DO NOTHING"
+            ).execute(arguments: [digest.description, size, now])
+            try Self.upsertLink(db, digest: digest, repository: repository, at: now)
+        }
+    }
+
+    public func mountBlob(_ digest: Digest, from source: RepositoryName, to repository: RepositoryName) async throws
+        -> Bool
+    {
+        let now = Self.now
+        return try await write { db in
+            let linked = try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM blob_link WHERE repository = ? AND digest = ?"),
+                arguments: [source.value, digest.description]
+            ) ?? false
+            guard linked else { return false }
+            try Self.upsertLink(db, digest: digest, repository: repository, at: now)
+            return true
+        }
+    }
+
+    public func blobSize(_ digest: Digest, in repository: RepositoryName) throws -> Int64? {
+        try read { db in
+            let arguments: StatementArguments = [repository.value, digest.description]
+            if let size = try Int64.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT b.size FROM blob_link l JOIN blob b ON b.digest = l.digest WHERE l.repository = ? AND l.digest = ?"
+                ),
+                arguments: arguments
+            ) {
+                return size
+            }
+            return try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT length(content) FROM manifest WHERE repository = ? AND digest = ?"),
+                arguments: arguments
+            )
+        }
+    }
+
+    public func blobSize(_ digest: Digest) throws -> Int64? {
+        try read { db in
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT size FROM blob WHERE digest = ?"),
+                arguments: [digest.description]
+            )
+        }
+    }
+
+    public func unlinkBlob(_ digest: Digest, from repository: RepositoryName) async throws -> Bool {
+        try await write { db in
+            try db.cachedStatement(sql: "DELETE FROM blob_link WHERE repository = ? AND digest = ?")
+                .execute(arguments: [repository.value, digest.description])
+            return db.changesCount > 0
+        }
+    }
+
+    /// A fresh link time restarts the grace period that protects a blob pushed ahead of its manifest.
+    static func upsertLink(_ db: Database, digest: Digest, repository: RepositoryName, at time: Double) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO blob_link(repository, digest, linked_at) VALUES (?, ?, ?)
+                ON CONFLICT(repository, digest) DO UPDATE SET linked_at = excluded.linked_at
+                """
+        ).execute(arguments: [repository.value, digest.description, time])
+    }
+}

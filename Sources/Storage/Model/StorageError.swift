@@ -1,0 +1,53 @@
+/// Everything the storage layer can refuse or fail with, as typed values.
+///
+/// The HTTP layer maps each case to an OCI error code in one place; storage itself knows
+/// nothing of status codes.
+public enum StorageError: Error, Equatable, Sendable {
+    case digestInvalid(String)
+    case digestUnsupported(String)
+    /// The content's digest is not the one the client claimed.
+    case digestMismatch(expected: Digest, actual: Digest)
+    case nameInvalid(String)
+    case nameUnknown(RepositoryName)
+    case tagInvalid(String)
+    case blobUnknown(Digest)
+    case uploadUnknown(String)
+    /// A chunk did not start where the upload stands (`expectedOffset`).
+    case uploadRangeInvalid(expectedOffset: Int64, detail: String)
+    /// The body did not match its declared length, or the upload is otherwise unusable.
+    case uploadInvalid(String)
+    /// Another request is writing to this upload right now.
+    case uploadBusy(String)
+    case manifestUnknown(String)
+    case manifestInvalid(String)
+    case manifestBlobUnknown(Digest)
+    case manifestTooLarge(limit: Int)
+    /// A requested byte range lies outside the blob.
+    case rangeNotSatisfiable(size: Int64)
+    /// The disk or database failed; the detail is for logs.
+    case io(String)
+}
+
+extension StorageError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .digestInvalid(let s): "invalid digest \(s)"
+        case .digestUnsupported(let s): "unsupported digest algorithm in \(s)"
+        case .digestMismatch(let expected, let actual): "digest mismatch: expected \(expected), content is \(actual)"
+        case .nameInvalid(let s): "invalid repository name \(s)"
+        case .nameUnknown(let name): "repository \(name) is not known"
+        case .tagInvalid(let s): "invalid tag \(s)"
+        case .blobUnknown(let d): "blob \(d) is not known"
+        case .uploadUnknown(let id): "upload \(id) is not known"
+        case .uploadRangeInvalid(let offset, let detail): "chunk must start at offset \(offset): \(detail)"
+        case .uploadInvalid(let s): "invalid upload: \(s)"
+        case .uploadBusy(let id): "upload \(id) is being written by another request"
+        case .manifestUnknown(let r): "manifest \(r) is not known"
+        case .manifestInvalid(let s): "invalid manifest: \(s)"
+        case .manifestBlobUnknown(let d): "manifest references unknown blob \(d)"
+        case .manifestTooLarge(let limit): "manifest is larger than \(limit) bytes"
+        case .rangeNotSatisfiable(let size): "range not satisfiable for a blob of \(size) bytes"
+        case .io(let s): "storage failure: \(s)"
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/// What one garbage collection removed.
+public struct GarbageReport: Sendable, Equatable {
+    public var manifestsDeleted = 0
+    public var linksDeleted = 0
+    public var blobsDeleted = 0
+    public var uploadsDeleted = 0
+}
+
+extension RegistryStore {
+    /// Removes what nothing live references and that is older than `delay` seconds: untagged
+    /// manifests nothing points at, blob links no manifest uses, blobs no repository links,
+    /// and uploads idle for longer than `delay`.
+    ///
+    /// Runs online: the decisions are made in one metadata transaction, and each file is
+    /// removed under its digest's lock after re-checking that nothing linked it meanwhile.
+    public func collectGarbage(delay: Double) async throws -> GarbageReport {
+        let candidates = try await metadata.collectGarbage(olderThan: Self.now - delay)
+        var report = GarbageReport(
+            manifestsDeleted: candidates.manifestsDeleted,
+            linksDeleted: candidates.linksDeleted
+        )
+        for digest in candidates.unlinkedBlobs {
+            let removed = try await digestLocks.withLock(digest) {
+                guard try await metadata.forgetBlobIfUnlinked(digest) else { return false }
+                try await blobs.delete(digest)
+                return true
+            }
+            if removed { report.blobsDeleted += 1 }
+        }
+        for id in candidates.staleUploads {
+            // An upload being written right now is not stale, whatever its timestamp says.
+            do { _ = try progress.claim(id) } catch { continue }
+            try await blobs.deleteUpload(id)
+            try await metadata.deleteUpload(id: id)
+            progress.release(id, progress: nil)
+            report.uploadsDeleted += 1
+        }
+        return report
+    }
+}

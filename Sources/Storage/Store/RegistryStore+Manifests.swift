@@ -1,0 +1,69 @@
+import Foundation
+
+extension RegistryStore {
+    /// Manifests larger than this are refused, as zot and distribution do.
+    public static let manifestSizeLimit = 4 * 1024 * 1024
+
+    /// Validates and stores a manifest under `reference` (a tag or its digest) and `extraTags`.
+    /// - Returns: the manifest's digest and what it says.
+    public func putManifest(
+        _ bytes: [UInt8],
+        contentType: String?,
+        reference: Reference,
+        extraTags: [Tag] = [],
+        in repository: RepositoryName
+    ) async throws -> (digest: Digest, manifest: ParsedManifest) {
+        guard bytes.count <= Self.manifestSizeLimit else {
+            throw StorageError.manifestTooLarge(limit: Self.manifestSizeLimit)
+        }
+        let algorithm: DigestAlgorithm
+        if case .digest(let claimed) = reference { algorithm = claimed.algorithm } else { algorithm = .sha256 }
+        var hasher = ContentHasher(algorithm)
+        hasher.update(bytes)
+        let digest = hasher.finalize()
+        if case .digest(let claimed) = reference, claimed != digest {
+            throw StorageError.digestMismatch(expected: claimed, actual: digest)
+        }
+        let parsed = try ParsedManifest(bytes: bytes, contentType: contentType)
+        var tags = extraTags
+        if case .tag(let tag) = reference { tags.insert(tag, at: 0) }
+        try await metadata.putManifest(
+            NewManifest(repository: repository, digest: digest, parsed: parsed, content: bytes, createdAt: Self.now),
+            tags: tags
+        )
+        return (digest, parsed)
+    }
+
+    public func manifest(_ reference: Reference, in repository: RepositoryName) throws -> StoredManifest {
+        guard let manifest = try metadata.manifest(reference, in: repository) else {
+            throw StorageError.manifestUnknown(reference.description)
+        }
+        return manifest
+    }
+
+    /// By digest: the manifest and its tags go. By tag: only the tag goes.
+    public func deleteManifest(_ reference: Reference, in repository: RepositoryName) async throws {
+        let deleted: Bool
+        switch reference {
+        case .tag(let tag): deleted = try await metadata.deleteTag(tag, in: repository)
+        case .digest(let digest): deleted = try await metadata.deleteManifest(digest, in: repository)
+        }
+        guard deleted else { throw StorageError.manifestUnknown(reference.description) }
+    }
+
+    /// Tags after `last`, at most `limit`.
+    public func tags(in repository: RepositoryName, after last: String?, limit: Int?) throws -> [String] {
+        guard let tags = try metadata.tags(in: repository, after: last, limit: limit) else {
+            throw StorageError.nameUnknown(repository)
+        }
+        return tags
+    }
+
+    public func repositories(after last: String?, limit: Int?) throws -> [String] {
+        try metadata.repositories(after: last, limit: limit)
+    }
+
+    public func referrers(of digest: Digest, in repository: RepositoryName, artifactType: String?) throws -> [Referrer] {
+        try metadata.referrers(of: digest, in: repository, artifactType: artifactType)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import NIOCore
+
+/// The registry's storage as one API: blobs, uploads, manifests, tags, referrers and GC.
+///
+/// Every operation is atomic on its own, so callers (the HTTP layer) never lock. Shared
+/// state is scoped: upload progress per upload, commit and deletion of a blob file per
+/// digest, and metadata changes in one short database transaction each.
+public struct RegistryStore: Sendable {
+    public let blobs: any BlobStore
+    public let metadata: any MetadataStore
+    /// With `storage.commit`, data and directories are fsynced before a push is acknowledged.
+    public let durable: Bool
+    let progress = UploadProgressTable()
+    let digestLocks = KeyedLock<Digest>()
+
+    public init(blobs: any BlobStore, metadata: any MetadataStore, durable: Bool) {
+        self.blobs = blobs
+        self.metadata = metadata
+        self.durable = durable
+    }
+
+    /// Local disk for blobs and SQLite for metadata, both under `root`.
+    public static func local(root: String, durable: Bool) throws -> RegistryStore {
+        let layout = BlobLayout(root: root)
+        let blobs = try LocalBlobStore(layout: layout)
+        let metadata = try SQLiteMetadataStore(path: layout.databasePath, durable: durable)
+        return RegistryStore(blobs: blobs, metadata: metadata, durable: durable)
+    }
+
+    static var now: Double { Date().timeIntervalSince1970 }
+}
+
+/// Where a blob's bytes come from: a stored file, or a manifest's own bytes (manifests are
+/// blobs too, and clients may fetch them through the blob endpoints).
+public enum BlobSource: Sendable {
+    case stored(size: Int64)
+    case inline([UInt8])
+
+    public var size: Int64 {
+        switch self {
+        case .stored(let size): size
+        case .inline(let bytes): Int64(bytes.count)
+        }
+    }
+}
+
+extension RegistryStore {
+    /// The blob as `repository` sees it, or nil when the repository has no such blob.
+    public func blob(_ digest: Digest, in repository: RepositoryName) throws -> BlobSource? {
+        if let size = try metadata.blobSize(digest, in: repository) {
+            if let manifest = try metadata.manifest(.digest(digest), in: repository),
+                Int64(manifest.content.count) == size, try metadata.blobSize(digest) == nil
+            {
+                return .inline(manifest.content)
+            }
+            return .stored(size: size)
+        }
+        return nil
+    }
+
+    /// Streams `range` of a stored blob.
+    public func readBlob(
+        _ digest: Digest,
+        range: ClosedRange<Int64>,
+        into consume: (ByteBuffer) async throws -> Void
+    ) async throws {
+        try await blobs.read(digest, range: range, into: consume)
+    }
+
+    /// Cross-repository mount: no bytes move, the target repository gains a link.
+    /// - Returns: false when `source` does not have the blob (the caller then starts an upload).
+    public func mountBlob(_ digest: Digest, from source: RepositoryName, to repository: RepositoryName) async throws
+        -> Bool
+    {
+        try await metadata.mountBlob(digest, from: source, to: repository)
+    }
+
+    /// Removes the repository's link; the bytes go when GC finds no link left.
+    public func deleteBlob(_ digest: Digest, in repository: RepositoryName) async throws {
+        guard try await metadata.unlinkBlob(digest, from: repository) else { throw StorageError.blobUnknown(digest) }
+    }
+}

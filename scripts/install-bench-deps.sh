@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install what `make bench` needs: Debian's docker-registry (CNCF distribution,
+# the reference registry) and wrk (small-request load generator).
+# Idempotent: does nothing when both are present; runs `apt-get update` only
+# when something has to be installed. Needs root (or passwordless sudo) to install.
+set -euo pipefail
+
+missing=()
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO=(sudo -n)
+else
+    echo "install-bench-deps: missing: ${missing[*]}" >&2
+    echo "install-bench-deps: run as root: apt-get update && apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "install-bench-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+for b in docker-registry wrk python3; do
+    command -v "$b" >/dev/null 2>&1 || { echo "install-bench-deps: $b still missing after install" >&2; exit 1; }
+done
