@@ -172,6 +172,8 @@ class Server:
             st = probe_status(self.port, "/v2/")
             if st == 200:
                 break
+            if st is not None and st != 503:
+                raise ServerError(f"{self.name}: GET /v2/ after restart answered {st}")
             if time.perf_counter() > deadline:
                 raise ServerError(f"{self.name}: /v2/ not answering 200 {timeout:.0f}s after restart")
             time.sleep(0.002)
@@ -282,6 +284,7 @@ class Observer:
         self.hwm_reset = False
 
     def __enter__(self):
+        self.pid = self.server.pid
         self.hwm_reset = self.server.reset_peak()
         st = self.server.status_kb()
         self.start_kb = st.get("VmRSS", 0)
@@ -305,6 +308,8 @@ class Observer:
             self.peak_kb = max(self.peak_kb, st.get("VmHWM", 0))
         self.peak_kb = max(self.peak_kb, st.get("VmRSS", 0))
         cpu1 = self.server.cpu_seconds()
+        if self.server.pid != self.pid:  # restarted inside the scenario
+            cpu1 = None
         if self._cpu0 is not None and cpu1 is not None:
             self.cpu = cpu1 - self._cpu0
         return False

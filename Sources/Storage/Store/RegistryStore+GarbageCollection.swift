@@ -4,6 +4,13 @@ public struct GarbageReport: Sendable, Equatable {
     public var linksDeleted = 0
     public var blobsDeleted = 0
     public var uploadsDeleted = 0
+
+    public init(manifestsDeleted: Int = 0, linksDeleted: Int = 0, blobsDeleted: Int = 0, uploadsDeleted: Int = 0) {
+        self.manifestsDeleted = manifestsDeleted
+        self.linksDeleted = linksDeleted
+        self.blobsDeleted = blobsDeleted
+        self.uploadsDeleted = uploadsDeleted
+    }
 }
 
 extension RegistryStore {

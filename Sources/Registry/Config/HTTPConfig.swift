@@ -1,0 +1,61 @@
+/// zot's `http` section: what the server listens on and how it answers.
+public struct HTTPConfig: Sendable, Equatable {
+    /// The address to listen on. Default: `"127.0.0.1"`, reachable from this machine only.
+    public var address: String
+    /// The TCP port, 0 to 65535; zot writes it as a string (`"8080"`), zotd also takes a number. Default: 8080.
+    public var port: Int
+    /// The realm named in `WWW-Authenticate` challenges.
+    public var realm: String?
+    /// The URL clients reach the registry at, when it differs from address and port (behind a proxy).
+    public var externalURL: String?
+    /// zot's `allowOrigin`: the CORS origins allowed, comma-separated as zot writes them.
+    public var allowOrigin: String?
+    /// Compatibility modes; zot knows `"docker2s2"` (accept Docker schema 2 manifests). zotd accepts those
+    /// by default, so the setting changes nothing, but it is kept and checked.
+    public var compat: [String]
+    /// The longest a request may take to arrive, when set.
+    public var readTimeout: Duration?
+    /// The longest a response may take to send, when set.
+    public var writeTimeout: Duration?
+    /// The `auth` section as written. Only settings that enable no authentication (such as `failDelay`) get
+    /// past the refusal table today.
+    public var auth: JSONValue?
+    /// The `tls` section as written; refused for now (see `UnsupportedFeature`).
+    public var tls: JSONValue?
+    /// The `accessControl` section as written; refused for now (see `UnsupportedFeature`).
+    public var accessControl: JSONValue?
+    /// The `ratelimit` section as written; refused for now (see `UnsupportedFeature`).
+    public var ratelimit: JSONValue?
+
+    /// The compatibility modes zot knows.
+    public static let knownCompatModes: Set<String> = ["docker2s2"]
+
+    /// Creates an HTTP config with zot's defaults.
+    public init(
+        address: String = "127.0.0.1",
+        port: Int = 8080,
+        realm: String? = nil,
+        externalURL: String? = nil,
+        allowOrigin: String? = nil,
+        compat: [String] = [],
+        readTimeout: Duration? = nil,
+        writeTimeout: Duration? = nil,
+        auth: JSONValue? = nil,
+        tls: JSONValue? = nil,
+        accessControl: JSONValue? = nil,
+        ratelimit: JSONValue? = nil
+    ) {
+        self.address = address
+        self.port = port
+        self.realm = realm
+        self.externalURL = externalURL
+        self.allowOrigin = allowOrigin
+        self.compat = compat
+        self.readTimeout = readTimeout
+        self.writeTimeout = writeTimeout
+        self.auth = auth
+        self.tls = tls
+        self.accessControl = accessControl
+        self.ratelimit = ratelimit
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Storage
+
+/// `GET /v2/<name>/tags/list` and `GET /v2/_catalog`, both paginated with `n` and `last`.
+struct ListingRoutes {
+    let store: RegistryStore
+
+    private struct TagList: Encodable {
+        var name: String
+        var tags: [String]
+    }
+
+    private struct Catalog: Encodable {
+        var repositories: [String]
+    }
+
+    func tags(_ request: Request, name: String) throws -> Response {
+        let repository = try PathPart.repository(name)
+        let page = try Page(request)
+        let tags = try store.tags(in: repository, after: page.last, limit: page.fetchLimit)
+        let (items, link) = page.split(tags, path: "/v2/\(repository)/tags/list")
+        return try JSONResponse.make(TagList(name: repository.value, tags: items), headers: link)
+    }
+
+    func catalog(_ request: Request) throws -> Response {
+        let page = try Page(request)
+        let repositories = try store.repositories(after: page.last, limit: page.fetchLimit)
+        let (items, link) = page.split(repositories, path: "/v2/_catalog")
+        return try JSONResponse.make(Catalog(repositories: items), headers: link)
+    }
+}
+
+/// One page of a listing: `n` items after `last`, and a `Link` to the next page when more remain.
+struct Page {
+    var size: Int?
+    var last: String?
+
+    init(_ request: Request) throws {
+        last = request.query("last")
+        if let n = request.query("n") {
+            guard let value = Int(n), value >= 0 else {
+                throw OCIError(.unsupported, detail: "n must be a non-negative integer", status: .badRequest)
+            }
+            size = value
+        }
+    }
+
+    /// One more than the page size, to learn whether another page follows.
+    var fetchLimit: Int? { size.map { $0 + 1 } }
+
+    func split(_ fetched: [String], path: String) -> ([String], HTTPFields) {
+        guard let size, fetched.count > size else { return (fetched, [:]) }
+        let items = Array(fetched.prefix(size))
+        guard let lastItem = items.last else { return (items, [:]) }
+        let escaped = lastItem.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? lastItem
+        return (items, [.link: "<\(path)?n=\(size)&last=\(escaped)>; rel=\"next\""])
+    }
+}

@@ -1,0 +1,76 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Storage
+
+/// `GET`, `HEAD`, `PUT` and `DELETE /v2/<name>/manifests/<reference>`.
+struct ManifestRoutes {
+    let store: RegistryStore
+
+    func get(_ request: Request, name: String, reference rawReference: String) async throws -> Response {
+        let repository = try PathPart.repository(name)
+        let reference: Reference
+        do {
+            reference = try Reference(parsing: rawReference)
+        } catch .tagInvalid {
+            throw StorageError.manifestUnknown(rawReference)
+        }
+        let manifest = try store.manifest(reference, in: repository)
+        let headers: HTTPFields = [
+            .contentType: manifest.mediaType,
+            .dockerContentDigest: manifest.digest.description,
+            .contentLength: String(manifest.content.count),
+            .eTag: "\"\(manifest.digest)\"",
+        ]
+        let body: ResponseBody = request.method == .head ? .init() : .init(byteBuffer: ByteBuffer(bytes: manifest.content))
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    func put(_ request: Request, name: String, reference rawReference: String) async throws -> Response {
+        let repository = try PathPart.repository(name)
+        let reference = try Reference(parsing: rawReference)
+        let extraTags = try request.uri.queryParameters.getAll("tag").map { try Tag(parsing: $0) }
+        let bytes = try await Self.collect(request.body, limit: RegistryStore.manifestSizeLimit)
+        let (digest, manifest) = try await store.putManifest(
+            bytes,
+            contentType: request.headers[.contentType],
+            reference: reference,
+            extraTags: extraTags,
+            in: repository
+        )
+        var headers: HTTPFields = [
+            .location: "/v2/\(repository)/manifests/\(digest)",
+            .dockerContentDigest: digest.description,
+            .contentLength: "0",
+        ]
+        if let subject = manifest.subject {
+            headers[.ociSubject] = subject.description
+        }
+        for tag in extraTags {
+            headers.append(HTTPField(name: .ociTag, value: tag.value))
+        }
+        return Response(status: .created, headers: headers)
+    }
+
+    func delete(name: String, reference rawReference: String) async throws -> Response {
+        let repository = try PathPart.repository(name)
+        let reference: Reference
+        do {
+            reference = try Reference(parsing: rawReference)
+        } catch .tagInvalid {
+            throw StorageError.manifestUnknown(rawReference)
+        }
+        try await store.deleteManifest(reference, in: repository)
+        return Response(status: .accepted, headers: [.contentLength: "0"])
+    }
+
+    /// Reads a body of at most `limit` bytes; a larger one is refused as soon as it is seen.
+    static func collect(_ body: RequestBody, limit: Int) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        for try await chunk in body {
+            guard bytes.count + chunk.readableBytes <= limit else { throw StorageError.manifestTooLarge(limit: limit) }
+            bytes.append(contentsOf: chunk.readableBytesView)
+        }
+        return bytes
+    }
+}

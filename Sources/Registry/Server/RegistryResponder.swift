@@ -1,0 +1,71 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import Storage
+
+/// Answers the OCI endpoints, and hands every other path to `fallback` (health checks,
+/// extensions, or a 404).
+///
+/// Paths are matched by `RegistryEndpoint` rather than by router patterns, because
+/// repository names contain slashes and endpoints are recognised from the path's end.
+struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Context == RegistryRequestContext {
+    let store: RegistryStore
+    let fallback: Fallback
+
+    func respond(to request: Request, context: RegistryRequestContext) async throws -> Response {
+        guard let endpoint = RegistryEndpoint(path: request.uri.path) else {
+            return try await fallback.respond(to: request, context: context)
+        }
+        do {
+            return try await dispatch(endpoint, request)
+        } catch let error as OCIError {
+            return error.response(includeBody: request.method != .head)
+        } catch let error as StorageError {
+            if case .io(let detail) = error {
+                context.logger.error("storage failure", metadata: ["detail": .string(detail)])
+            }
+            return OCIError(error).response(includeBody: request.method != .head)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": .string("\(error)")])
+            return OCIError(.unknown).response(includeBody: request.method != .head)
+        }
+    }
+
+    private func dispatch(_ endpoint: RegistryEndpoint, _ request: Request) async throws -> Response {
+        let method = request.method
+        switch (endpoint, method) {
+        case (.base, .get), (.base, .head):
+            return BaseRoutes().base(request)
+        case (.catalog, .get):
+            return try ListingRoutes(store: store).catalog(request)
+        case (.tags(let name), .get):
+            return try ListingRoutes(store: store).tags(request, name: name)
+        case (.manifest(let name, let reference), .get), (.manifest(let name, let reference), .head):
+            return try await ManifestRoutes(store: store).get(request, name: name, reference: reference)
+        case (.manifest(let name, let reference), .put):
+            return try await ManifestRoutes(store: store).put(request, name: name, reference: reference)
+        case (.manifest(let name, let reference), .delete):
+            return try await ManifestRoutes(store: store).delete(name: name, reference: reference)
+        case (.blob(let name, let digest), .get), (.blob(let name, let digest), .head):
+            return try await BlobRoutes(store: store).get(request, name: name, digest: digest)
+        case (.blob(let name, let digest), .delete):
+            return try await BlobRoutes(store: store).delete(name: name, digest: digest)
+        case (.uploads(let name), .post):
+            return try await UploadRoutes(store: store).start(request, name: name)
+        case (.upload(let name, let id), .patch):
+            return try await UploadRoutes(store: store).patch(request, name: name, id: id)
+        case (.upload(let name, let id), .put):
+            return try await UploadRoutes(store: store).complete(request, name: name, id: id)
+        case (.upload(let name, let id), .get):
+            return try await UploadRoutes(store: store).status(name: name, id: id)
+        case (.upload(let name, let id), .delete):
+            return try await UploadRoutes(store: store).cancel(name: name, id: id)
+        case (.referrers(let name, let digest), .get):
+            return try ReferrerRoutes(store: store).referrers(request, name: name, digest: digest)
+        case (.orasReferrers(let name, let digest), .get):
+            return try ReferrerRoutes(store: store).orasReferrers(request, name: name, digest: digest)
+        default:
+            throw OCIError(.unsupported, detail: "\(method) is not supported on \(request.uri.path)")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Storage
+
+/// Builds the HTTP server over a store: the OCI endpoints, health checks and background work.
+public struct RegistryServer {
+    /// What the server needs to know, already validated (see `RegistryConfig`).
+    public struct Options: Sendable {
+        public var address: String
+        public var port: Int
+        public var garbageCollection: Bool
+        public var gcDelay: Duration
+        public var gcInterval: Duration
+
+        public init(address: String, port: Int, garbageCollection: Bool, gcDelay: Duration, gcInterval: Duration) {
+            self.address = address
+            self.port = port
+            self.garbageCollection = garbageCollection
+            self.gcDelay = gcDelay
+            self.gcInterval = gcInterval
+        }
+    }
+
+    public let options: Options
+    public let store: RegistryStore
+    public let logger: Logger
+
+    public init(options: Options, store: RegistryStore, logger: Logger) {
+        self.options = options
+        self.store = store
+        self.logger = logger
+    }
+
+    /// The application, ready to `runService()`.
+    /// - Parameter onServerRunning: called with the bound port once the server listens.
+    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        let router = Router(context: RegistryRequestContext.self)
+        HealthRoutes().addRoutes(to: router)
+        let responder = RequestLogResponder(
+            next: RegistryResponder(store: store, fallback: router.buildResponder()),
+            logger: logger
+        )
+        var services: [any Service] = []
+        if options.garbageCollection {
+            services.append(
+                GarbageCollectionService(store: store, delay: options.gcDelay, interval: options.gcInterval, logger: logger)
+            )
+        }
+        return Application(
+            responder: responder,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            configuration: .init(address: .hostname(options.address, port: options.port), serverName: nil),
+            services: services,
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+}
+
+/// `/livez`, `/readyz`, `/startupz`: the process is up and serving.
+struct HealthRoutes {
+    func addRoutes(to router: Router<RegistryRequestContext>) {
+        for path in ["/livez", "/readyz", "/startupz"] {
+            router.get(RouterPath(path)) { _, _ in Response(status: .ok, headers: [.contentLength: "0"]) }
+            router.head(RouterPath(path)) { _, _ in Response(status: .ok, headers: [.contentLength: "0"]) }
+        }
+    }
+}

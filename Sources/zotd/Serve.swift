@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Registry
+import Storage
+
+/// `zotd serve CONFIG`: runs the registry until SIGTERM or SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the registry.")
+
+    @Argument(help: "Path to a zot JSON configuration file.")
+    var config: String
+
+    func run() async throws {
+        let config = try ConfigFile.load(self.config)
+        let logger = try LogSetup.bootstrap(config.log)
+        let root = Self.absolute(config.storage.rootDirectory)
+        let store: RegistryStore
+        do {
+            store = try RegistryStore.local(root: root, durable: config.storage.commit)
+            try await store.removeAbandonedMonolithicUploads()
+        } catch {
+            logger.critical("cannot open storage at \(root): \(error)")
+            throw ExitCode(1)
+        }
+        let gcInterval = config.storage.periodicGCInterval
+        let server = RegistryServer(
+            options: .init(
+                address: config.http.address,
+                port: config.http.port,
+                garbageCollection: gcInterval != nil,
+                gcDelay: config.storage.gcDelay,
+                gcInterval: gcInterval ?? .seconds(3600)
+            ),
+            store: store,
+            logger: logger
+        )
+        let app = server.makeApplication { port in
+            logger.info("zotd \(Zotd.version) serving on \(config.http.address):\(port), storage at \(root)")
+        }
+        try await app.runService()
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
