@@ -7,6 +7,14 @@ let package = Package(
     products: [
         .executable(name: "zotd", targets: ["zotd"])
     ],
+    // Build labels, named like zot's: `make binary EXTENSIONS=metrics,mgmt` builds only those.
+    traits: [
+        .trait(name: "metrics", description: "Prometheus metrics at /metrics"),
+        .trait(name: "mgmt", description: "The mgmt extension: /v2/_zot/ext/mgmt"),
+        .trait(name: "lint", description: "Mandatory annotations on pushed manifests"),
+        .trait(name: "debug", description: "OpenAPI document and interactive page under /swagger/v2/"),
+        .default(enabledTraits: ["metrics", "mgmt", "lint", "debug"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -41,11 +49,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "MetricsExtension", dependencies: ["Registry"], path: "Sources/Extensions/Metrics"),
+        .target(name: "MgmtExtension", dependencies: ["Registry"], path: "Sources/Extensions/Mgmt"),
+        .target(name: "LintExtension", dependencies: ["Registry"], path: "Sources/Extensions/Lint"),
+        .target(name: "DebugExtension", dependencies: ["Registry"], path: "Sources/Extensions/Debug"),
         .executableTarget(
             name: "zotd",
             dependencies: [
                 "Storage",
                 "Registry",
+                .target(name: "MetricsExtension", condition: .when(traits: ["metrics"])),
+                .target(name: "MgmtExtension", condition: .when(traits: ["mgmt"])),
+                .target(name: "LintExtension", condition: .when(traits: ["lint"])),
+                .target(name: "DebugExtension", condition: .when(traits: ["debug"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

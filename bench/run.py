@@ -114,6 +114,7 @@ class Ctx:
         self.machine = None
         self.big = None        # (mono StreamBlob, chunk StreamBlob)
         self.tiny = {}         # server name -> ImageSpec of the tiny image
+        self.rep = 0           # current repeat index
 
 
 def pct(sorted_vals, q):
@@ -128,9 +129,10 @@ def median(vals):
     return pct(s, 50) if s else None
 
 
-def run_ops(port, n_ops, conc, op, deadline_s=None):
+def run_ops(srv, n_ops, conc, op, deadline_s=None):
     """Run op(client, i) for i in range(n_ops) on `conc` threads, one
-    persistent connection each. Returns throughput and latency stats."""
+    persistent connection each. Returns throughput, latency and server CPU."""
+    port = srv.port
     if deadline_s is None:
         deadline_s = 300 + 0.05 * n_ops
     clients = [Client(port) for _ in range(conc)]
@@ -166,6 +168,7 @@ def run_ops(port, n_ops, conc, op, deadline_s=None):
     for t in threads:
         t.start()
     barrier.wait(30)
+    cpu0 = srv.cpu_seconds()
     t0 = time.perf_counter()
     end = t0 + deadline_s
     try:
@@ -181,6 +184,7 @@ def run_ops(port, n_ops, conc, op, deadline_s=None):
                             pass
                     raise TimeoutError(f"{n_ops} ops at c={conc} not done after {deadline_s:.0f}s")
         elapsed = time.perf_counter() - t0
+        cpu1 = srv.cpu_seconds()
     finally:
         stop.set()
         for c in clients:
@@ -200,6 +204,7 @@ def run_ops(port, n_ops, conc, op, deadline_s=None):
         "p99_ms": pct(done, 99) * 1e3,
         "max_ms": done[-1] * 1e3,
         "reconnects": sum(c.reconnects for c in clients),
+        "cpu_ms_per_op": (cpu1 - cpu0) * 1e3 / n_ops if cpu0 is not None and cpu1 is not None else None,
     }
 
 
@@ -212,6 +217,8 @@ def fmt(v):
         return "-"
     if isinstance(v, str):
         return v
+    if isinstance(v, int):
+        return f"{v:,}"
     a = abs(v)
     if a >= 10000:
         return f"{v:,.0f}"
@@ -224,33 +231,65 @@ def fmt(v):
     return f"{v:.3f}"
 
 
-def run_sub(ctx, name, fn, rows, group):
-    """Run one scenario on each server in turn (zotd first).
+def _aggregate(runs):
+    """Median of each numeric metric over repeated runs; other values from the first."""
+    if len(runs) == 1:
+        return dict(runs[0])
+    out = {}
+    for k, v in runs[0].items():
+        vals = [r.get(k) for r in runs]
+        if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in vals):
+            out[k] = median(vals)
+        else:
+            out[k] = v
+    out["runs"] = runs
+    return out
+
+
+def run_sub(ctx, name, fn, rows, group, repeatable=True):
+    """Run one scenario on each server in turn (zotd first), --repeat times
+    (A, B, A, B, ...) when repeatable; metrics are medians over repeats.
 
     fn(server) -> dict of metrics. rows: [(label, key, kind)] for the table,
-    kind: 'rate' (higher better), 'time'/'mem' (lower better), 'info'."""
+    kind: 'rate' (higher better), 'time'/'mem' (lower better), 'info'.
+    Dirty pages are flushed (sync) before each run so one server's writeback
+    does not land in the other's timing."""
     entry = {"name": name, "group": group, "servers": {}, "rows": rows}
     ctx.results.append(entry)
+    reps = ctx.args.repeat if repeatable else 1
+    runs = {s.name: [] for s in ctx.servers}
+    errors = {}
+    for rep in range(reps):
+        ctx.rep = rep
+        for srv in ctx.servers:
+            if srv.name in errors:
+                continue
+            t0 = time.perf_counter()
+            try:
+                srv.check_alive()
+                os.sync()
+                with Observer(srv) as obs:
+                    m = fn(srv)
+                for k, v in obs.metrics().items():
+                    m.setdefault(k, v)
+                m["wall_s"] = round(time.perf_counter() - t0, 2)
+                runs[srv.name].append(m)
+                main = rows[0]
+                tag = f" #{rep + 1}" if reps > 1 else ""
+                log(f"  {srv.name:>12}  {name}{tag}: {main[0]} = {fmt(m.get(main[1]))}"
+                    f"  ({m['wall_s']:.1f}s, server peak RSS {fmt(m.get('server_peak_rss_mib'))} MiB)")
+            except (UnexpectedAnswer, LoadError, ServerError, TimeoutError, RuntimeError, OSError, ValueError) as e:
+                msg = f"{type(e).__name__}: {e}"
+                errors[srv.name] = msg
+                ctx.failures.append(f"[{srv.name}] {name}: {msg}")
+                log(f"\n!!! FAIL [{srv.name}] {name}: {msg}\n")
+                if ctx.args.fail_fast:
+                    raise
     for srv in ctx.servers:
-        t0 = time.perf_counter()
-        try:
-            srv.check_alive()
-            with Observer(srv) as obs:
-                m = fn(srv)
-            for k, v in obs.metrics().items():
-                m.setdefault(k, v)
-            m["wall_s"] = round(time.perf_counter() - t0, 2)
-            entry["servers"][srv.name] = m
-            main = rows[0]
-            log(f"  {srv.name:>12}  {name}: {main[0] or main[1]} = {fmt(m.get(main[1]))}"
-                f"  ({m['wall_s']:.1f}s, server peak RSS {fmt(m.get('server_peak_rss_mib'))} MiB)")
-        except (UnexpectedAnswer, LoadError, ServerError, TimeoutError, RuntimeError, OSError, ValueError) as e:
-            msg = f"{type(e).__name__}: {e}"
-            entry["servers"][srv.name] = {"error": msg}
-            ctx.failures.append(f"[{srv.name}] {name}: {msg}")
-            log(f"\n!!! FAIL [{srv.name}] {name}: {msg}\n")
-            if ctx.args.fail_fast:
-                raise
+        if srv.name in errors:
+            entry["servers"][srv.name] = {"error": errors[srv.name]}
+        elif runs[srv.name]:
+            entry["servers"][srv.name] = _aggregate(runs[srv.name])
     return entry
 
 
@@ -282,21 +321,25 @@ def g_machine(ctx):
 
 
 def prepare_big(ctx):
+    """Two distinct big streamed blobs per repeat (monolithic, chunked); their
+    digests are computed here, before anything is timed."""
     if ctx.big is None:
         size = ctx.p["big_size"]
         base = os.urandom(MiB)
-        a, b = StreamBlob(size, base), StreamBlob(size, base)
         t0 = time.perf_counter()
-        a.compute_digest()
-        b.compute_digest()
-        log(f"  (precomputed digests of 2 x {size // MiB} MiB streams in {time.perf_counter() - t0:.1f}s)")
-        ctx.big = (a, b)
+        ctx.big = []
+        for _ in range(ctx.args.repeat):
+            a, b = StreamBlob(size, base), StreamBlob(size, base)
+            a.compute_digest()
+            b.compute_digest()
+            ctx.big.append((a, b))
+        log(f"  (precomputed digests of {2 * len(ctx.big)} x {size // MiB} MiB streams"
+            f" in {time.perf_counter() - t0:.1f}s)")
     return ctx.big
 
 
 def g_big_blob(ctx):
-    a, b = prepare_big(ctx)
-    size = a.size
+    size = prepare_big(ctx)[0][0].size
     label = f"{size // MiB // 1024} GiB" if size >= 1024 * MiB else f"{size // MiB} MiB"
     limits = ctx.machine
 
@@ -306,6 +349,7 @@ def g_big_blob(ctx):
         return min(limits["sha256_mibps"], limits["disk_write_fsync_mibps"])
 
     def mono(srv):
+        a = ctx.big[ctx.rep][0]
         c = Client(srv.port)
         try:
             c.connect()
@@ -331,6 +375,7 @@ def g_big_blob(ctx):
                 "pct_of_limit": 100 * mibps / lim if lim else None}
 
     def chunked(srv):
+        b = ctx.big[ctx.rep][1]
         c = Client(srv.port)
         try:
             c.connect()
@@ -345,6 +390,7 @@ def g_big_blob(ctx):
         return {"mibps": mibps, "seconds": dt, "pct_of_limit": 100 * mibps / lim if lim else None}
 
     def pull(srv):
+        a = ctx.big[ctx.rep][0]
         c = Client(srv.port)
         try:
             c.connect()
@@ -394,7 +440,8 @@ def check_ranges(port, blob, windows=3, n=65536):
     return "ok"
 
 
-OPS_ROWS = [("ops/s", "ops_per_s", "rate"), ("p50 ms", "p50_ms", "time"), ("p99 ms", "p99_ms", "time")]
+OPS_ROWS = [("ops/s", "ops_per_s", "rate"), ("p50 ms", "p50_ms", "time"), ("p99 ms", "p99_ms", "time"),
+            ("server CPU ms/op", "cpu_ms_per_op", "time")]
 
 
 def g_push(ctx, chunked):
@@ -413,7 +460,7 @@ def g_push(ctx, chunked):
                 def op(c, i):
                     push_image(c, repos[i], f"tag{i}", specs[i], chunked=chunked)
 
-                m = run_ops(srv.port, n, conc, op)
+                m = run_ops(srv, n, conc, op)
                 m["mibps"] = m["ops_per_s"] * size / MiB
                 # untimed: one of the pushed images pulls back intact
                 c = Client(srv.port)
@@ -446,7 +493,7 @@ def g_pull(ctx):
                 def op(c, i):
                     pull_image(c, repo, "latest")
 
-                m = run_ops(srv.port, n, conc, op)
+                m = run_ops(srv, n, conc, op)
                 m["mibps"] = m["ops_per_s"] * size / MiB
                 return m
 
@@ -485,7 +532,7 @@ def g_mixed(ctx):
                         k = push_idx[i]
                         push_image(c, repos[k], "latest", specs[k])
 
-                m = run_ops(srv.port, n, conc, op)
+                m = run_ops(srv, n, conc, op)
                 m["pulls"] = sum(is_pull)
                 m["pushes"] = n - m["pulls"]
                 return m
@@ -504,9 +551,19 @@ def g_catalog(ctx):
                 if not isinstance(repos, list) or not repos:
                     raise UnexpectedAnswer(f"GET /v2/_catalog?n=100: no repositories in {r.body[:200]!r}")
 
-            return run_ops(srv.port, n, conc, op)
+            return run_ops(srv, n, conc, op)
 
         run_sub(ctx, f"Get Catalog (n=100) c={conc}", fn, OPS_ROWS, "catalog")
+
+
+def with_cpu(srv, fn):
+    """Run a load tool and add the server's CPU microseconds per request."""
+    cpu0 = srv.cpu_seconds()
+    m = fn()
+    cpu1 = srv.cpu_seconds()
+    if cpu0 is not None and cpu1 is not None and m.get("requests"):
+        m["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / m["requests"]
+    return m
 
 
 def g_small(ctx):
@@ -522,7 +579,9 @@ def g_small(ctx):
                 raise UnexpectedAnswer(f"GET {path}: other bytes than were PUT")
         finally:
             c.close()
-        return run_wrk(f"http://{HOST}:{srv.port}{path}", secs, script="manifest_get.lua")
+        url = f"http://{HOST}:{srv.port}{path}"
+        run_wrk(url, 1, script="manifest_get.lua")  # warm-up, not recorded
+        return with_cpu(srv, lambda: run_wrk(url, secs, script="manifest_get.lua"))
 
     def head(srv):
         spec = ctx.tiny[srv.name]
@@ -534,15 +593,19 @@ def g_small(ctx):
                 raise UnexpectedAnswer(f"HEAD {path}: Content-Length {r.header('Content-Length')}")
         finally:
             c.close()
-        return run_pyload(srv.port, "HEAD", path, secs, connections=8)
+        run_pyload(srv.port, "HEAD", path, 1, connections=8)  # warm-up
+        return with_cpu(srv, lambda: run_pyload(srv.port, "HEAD", path, secs, connections=8))
 
     def v2(srv):
-        return run_wrk(f"http://{HOST}:{srv.port}/v2/", secs)
+        url = f"http://{HOST}:{srv.port}/v2/"
+        run_wrk(url, 1)  # warm-up
+        return with_cpu(srv, lambda: run_wrk(url, secs))
 
     def v2_py(srv):
-        return run_pyload(srv.port, "GET", "/v2/", secs, connections=8)
+        run_pyload(srv.port, "GET", "/v2/", 1, connections=8)  # warm-up
+        return with_cpu(srv, lambda: run_pyload(srv.port, "GET", "/v2/", secs, connections=8))
 
-    rows = [("req/s", "rps", "rate"), ("p99 ms", "p99_ms", "time")]
+    rows = [("req/s", "rps", "rate"), ("p99 ms", "p99_ms", "time"), ("server CPU us/req", "cpu_us_per_req", "time")]
     run_sub(ctx, "GET manifest by tag (wrk -t2 -c8)", manifest, rows, "small")
     run_sub(ctx, "HEAD blob (python loader, 8 conns)", head, rows, "small")
     run_sub(ctx, "GET /v2/ (wrk -t2 -c8)", v2, rows, "small")
@@ -563,10 +626,10 @@ def populate_tags(srv, spec, repo, n, conc=8):
     def op(c, i):
         put_manifest(c, repo, f"t{i:06d}", spec.manifest)
 
-    return run_ops(srv.port, n, conc, op)
+    return run_ops(srv, n, conc, op)
 
 
-def walk_stats(ctx, port, path, key, check):
+def walk_stats(ctx, port, path, key, check, page_size):
     """Walk all pages of path repeatedly (at least once, up to walk_max times
     or walk_budget_s). check(items) validates each walk."""
     c = Client(port)
@@ -582,6 +645,7 @@ def walk_stats(ctx, port, path, key, check):
             pages_t.extend(times)
             check(items)
             n_pages = pages
+            n_items = len(items)
             if time.perf_counter() > t_end:
                 break
     finally:
@@ -592,6 +656,8 @@ def walk_stats(ctx, port, path, key, check):
         "walk_ms": median(walks) * 1e3,
         "walks": len(walks),
         "pages": n_pages,
+        "entries": n_items,
+        "page_size": page_size,
     }
 
 
@@ -610,10 +676,10 @@ def g_tags(ctx):
             raise UnexpectedAnswer(f"tags/list: {len(items)} tags listed, expected {n}"
                                    f" (missing {len(expected - set(items))}, extra {len(set(items) - expected)})")
 
-    run_sub(ctx, f"Populate {n} tags (PUT manifest, c=8)", populate, OPS_ROWS, "tags-list")
+    run_sub(ctx, f"Populate {n} tags (PUT manifest, c=8)", populate, OPS_ROWS, "tags-list", repeatable=False)
     for page in (100, 1000):
         def walk(srv, page=page):
-            return walk_stats(ctx, srv.port, f"/v2/{repo}/tags/list?n={page}", "tags", check)
+            return walk_stats(ctx, srv.port, f"/v2/{repo}/tags/list?n={page}", "tags", check, page)
 
         run_sub(ctx, f"tags/list {n} tags, n={page}", walk,
                 [("ms/page", "ms_per_page", "time"), ("full walk ms", "walk_ms", "time"), ("pages", "pages", "info")],
@@ -637,7 +703,7 @@ def g_catalog_pages(ctx):
                 fallbacks[0] += 1
             put_manifest(c, repo, "latest", spec.manifest)
 
-        m = run_ops(srv.port, n, 8, op)
+        m = run_ops(srv, n, 8, op)
         m["mount_fallback_uploads"] = fallbacks[0]
         return m
 
@@ -649,10 +715,10 @@ def g_catalog_pages(ctx):
             raise UnexpectedAnswer(f"_catalog: {len(missing)} of the {n} populated repositories missing,"
                                    f" e.g. {sorted(missing)[:3]}")
 
-    run_sub(ctx, f"Populate {n} repos (2 mounts + PUT manifest, c=8)", populate, OPS_ROWS, "catalog-pages")
+    run_sub(ctx, f"Populate {n} repos (2 mounts + PUT manifest, c=8)", populate, OPS_ROWS, "catalog-pages", repeatable=False)
     for page in (100, 1000):
         def walk(srv, page=page):
-            m = walk_stats(ctx, srv.port, f"/v2/_catalog?n={page}", "repositories", check)
+            m = walk_stats(ctx, srv.port, f"/v2/_catalog?n={page}", "repositories", check, page)
             return m
 
         run_sub(ctx, f"_catalog {n}+ repos, n={page}", walk,
@@ -685,11 +751,11 @@ def g_startup(ctx):
         return {"v2_ms": r["v2_s"] * 1e3, "tags_ms": r["tags_s"] * 1e3, "stop_ms": r["stop_s"] * 1e3,
                 "rss_after_start_mib": rss}
 
-    run_sub(ctx, f"Populate {n} tags for startup (c=8)", populate, OPS_ROWS, "startup")
+    run_sub(ctx, f"Populate {n} tags for startup (c=8)", populate, OPS_ROWS, "startup", repeatable=False)
     run_sub(ctx, f"Startup with {n} tags stored", restart,
             [("to /v2/ 200 ms", "v2_ms", "time"), ("to first tags/list ms", "tags_ms", "time"),
              ("shutdown ms", "stop_ms", "time"), ("RSS after start MiB", "rss_after_start_mib", "mem")],
-            "startup")
+            "startup", repeatable=False)
 
 
 GROUP_FUNCS = {
@@ -769,8 +835,8 @@ def print_report(ctx, table):
                 notes.append(f"{name}: {e['name']}: {m['reconnects']} keep-alive connections closed by server")
             if m.get("mount_fallback_uploads"):
                 notes.append(f"{name}: {e['name']}: {m['mount_fallback_uploads']} mounts refused (202), uploaded")
-            if e["group"] in ("tags-list", "catalog-pages") and m.get("pages") == 1:
-                notes.append(f"{name}: {e['name']}: answered everything in one page (n ignored)")
+            if m.get("page_size") and m.get("entries", 0) > m["page_size"] and m.get("pages") == 1:
+                notes.append(f"{name}: {e['name']}: all {m['entries']} entries in one page (n ignored)")
     if notes:
         print("\nnotes:")
         for n in notes:
@@ -840,6 +906,8 @@ def parse_args(argv):
     ap.add_argument("--workdir", default=None, help="parent dir for the temp storage (default: system temp)")
     ap.add_argument("--out", default=os.path.join(REPO_ROOT, "bench-results"), help="where the JSON goes")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (storage, configs, logs)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run each repeatable scenario N times (A,B,A,B,...) and report medians (noisy machines)")
     ap.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
     args = ap.parse_args(argv)
     if args.list:
@@ -853,7 +921,7 @@ def parse_args(argv):
     args.only = only
     if not args.self_test and not args.zotd:
         ap.error("--zotd PATH is required (or --self-test)")
-    for n in ("tags", "repos", "startup_tags", "big_mib"):
+    for n in ("tags", "repos", "startup_tags", "big_mib", "repeat"):
         v = getattr(args, n)
         if v is not None and v < 1:
             ap.error(f"--{n.replace('_', '-')} must be >= 1")

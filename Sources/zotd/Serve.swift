@@ -25,6 +25,16 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let gcInterval = config.storage.periodicGCInterval
+        let extensions: ExtensionSet
+        do {
+            extensions = try ExtensionSet(
+                factories: CompiledExtensions.factories,
+                context: ExtensionContext(config: config, store: store, logger: logger)
+            )
+        } catch {
+            logger.critical("cannot start extensions: \(error)")
+            throw ExitCode(1)
+        }
         let server = RegistryServer(
             options: .init(
                 address: config.http.address,
@@ -34,6 +44,7 @@ struct Serve: AsyncParsableCommand {
                 gcInterval: gcInterval ?? .seconds(3600)
             ),
             store: store,
+            extensions: extensions,
             logger: logger
         )
         let app = server.makeApplication { port in

@@ -11,8 +11,3 @@ struct Zotd: AsyncParsableCommand {
         subcommands: [Serve.self, Verify.self]
     )
 }
-
-/// The extension labels compiled into this binary.
-enum CompiledExtensions {
-    static let labels: [String] = []
-}

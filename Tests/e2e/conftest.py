@@ -36,10 +36,6 @@ def _binary() -> str:
     return os.environ.get("ZOTD_BIN", str(REPO_ROOT / ".build" / "debug" / "zotd"))
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "clients: drives real client tools (skopeo, oras, podman)")
-    config.addinivalue_line("markers", "slow: waits for background work (GC)")
-
 
 @pytest.fixture(scope="session")
 def zotd_binary() -> str:

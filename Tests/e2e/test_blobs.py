@@ -100,7 +100,7 @@ def test_delete_blob_is_202_then_the_blob_is_unknown(registry, repo, blob):
 
 
 def test_delete_unknown_blob_is_404_blob_unknown(registry, repo, blob):
-    """Spec (Deleting Blobs): "If the blob is not found, a `404 Not Found` code MUST be returned.\""""
+    """Spec (Deleting Blobs): "If the blob is not found, a `404 Not Found` code MUST be returned." """
     missing = sha256_digest(random_bytes(32))
     assert_oci_error(registry.delete(f"/v2/{repo}/blobs/{missing}"), 404, "BLOB_UNKNOWN")
 

@@ -466,7 +466,7 @@ def test_manifest_without_subject_has_no_oci_subject(registry, repo):
 
 def test_manifest_whose_subject_is_missing_is_accepted(registry, repo):
     """Spec: "A registry **must** accept a manifest that includes a `subject` field referencing another
-    manifest that does not yet exist in the repository.""""
+    manifest that does not yet exist in the repository." """
     ghost = build_image()  # never pushed
     art = build_artifact("application/vnd.example.sig", subject=ghost.manifest)
     r = push_image(registry, repo, art.digest, art)

@@ -23,6 +23,18 @@ from typing import Optional
 import requests
 
 DEFAULT_TIMEOUT = 30.0
+
+#: What real clients send when they fetch manifests (spec: "Clients **should** send an `Accept:` header
+#: listing the manifest media types they support").
+MANIFEST_ACCEPT = ", ".join(
+    [
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "*/*",
+    ]
+)
 START_TIMEOUT = float(os.environ.get("ZOTD_START_TIMEOUT", "30"))
 
 
@@ -62,7 +74,7 @@ class ZotdServer:
         self.proc: Optional[subprocess.Popen] = None
         self.gc, self.gc_delay, self.gc_interval = gc, gc_delay, gc_interval
         self.storage_extra = storage_extra or {}
-        self.http = requests.Session()
+        self.http = self._session()
         self.expected_exit = True  # no process yet
 
     # ---------------------------------------------------------------- lifecycle
@@ -133,8 +145,14 @@ class ZotdServer:
                     continue  # lost a race for the random port: pick another
                 raise
         self.http.close()
-        self.http = requests.Session()
+        self.http = self._session()
         return self
+
+    @staticmethod
+    def _session() -> requests.Session:
+        s = requests.Session()
+        s.headers["Accept"] = MANIFEST_ACCEPT
+        return s
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -6,6 +6,7 @@ import Storage
 /// `GET`, `HEAD`, `PUT` and `DELETE /v2/<name>/manifests/<reference>`.
 struct ManifestRoutes {
     let store: RegistryStore
+    let extensions: ExtensionSet
 
     func get(_ request: Request, name: String, reference rawReference: String) async throws -> Response {
         let repository = try PathPart.repository(name)
@@ -31,6 +32,9 @@ struct ManifestRoutes {
         let reference = try Reference(parsing: rawReference)
         let extraTags = try request.uri.queryParameters.getAll("tag").map { try Tag(parsing: $0) }
         let bytes = try await Self.collect(request.body, limit: RegistryStore.manifestSizeLimit)
+        if !extensions.isEmpty {
+            try await extensions.check(submission(bytes, request, repository, reference))
+        }
         let (digest, manifest) = try await store.putManifest(
             bytes,
             contentType: request.headers[.contentType],
@@ -62,6 +66,32 @@ struct ManifestRoutes {
         }
         try await store.deleteManifest(reference, in: repository)
         return Response(status: .accepted, headers: [.contentLength: "0"])
+    }
+
+    /// The manifest as extensions that check manifests see it.
+    private func submission(_ bytes: [UInt8], _ request: Request, _ repository: RepositoryName, _ reference: Reference)
+        throws -> ManifestSubmission
+    {
+        let parsed = try ParsedManifest(bytes: bytes, contentType: request.headers[.contentType])
+        let store = store
+        return ManifestSubmission(
+            repository: repository,
+            reference: reference,
+            content: bytes,
+            mediaType: parsed.mediaType,
+            readBlob: { digest, limit in
+                guard let source = try store.blob(digest, in: repository), source.size <= limit else { return nil }
+                switch source {
+                case .inline(let bytes): return bytes
+                case .stored(let size):
+                    var bytes: [UInt8] = []
+                    if size > 0 {
+                        try await store.readBlob(digest, range: 0...(size - 1)) { bytes.append(contentsOf: $0.readableBytesView) }
+                    }
+                    return bytes
+                }
+            }
+        )
     }
 
     /// Reads a body of at most `limit` bytes; a larger one is refused as soon as it is seen.

@@ -59,4 +59,14 @@ public enum RegistryEndpoint: Equatable, Sendable {
     private static func join(_ segments: ArraySlice<Substring>) -> String {
         segments.joined(separator: "/")
     }
+
+    /// The repository named in the path, for endpoints that name one.
+    public var repositoryName: String? {
+        switch self {
+        case .base, .catalog: nil
+        case .tags(let name), .manifest(let name, _), .blob(let name, _), .uploads(let name), .upload(let name, _),
+            .referrers(let name, _), .orasReferrers(let name, _):
+            name
+        }
+    }
 }

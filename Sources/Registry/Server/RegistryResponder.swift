@@ -10,6 +10,7 @@ import Storage
 /// repository names contain slashes and endpoints are recognised from the path's end.
 struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Context == RegistryRequestContext {
     let store: RegistryStore
+    let extensions: ExtensionSet
     let fallback: Fallback
 
     func respond(to request: Request, context: RegistryRequestContext) async throws -> Response {
@@ -17,7 +18,11 @@ struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.
             return try await fallback.respond(to: request, context: context)
         }
         do {
-            return try await dispatch(endpoint, request)
+            let response = try await dispatch(endpoint, request)
+            if !extensions.isEmpty, let event = Self.event(endpoint, request, response) {
+                await extensions.publish(event)
+            }
+            return response
         } catch let error as OCIError {
             return error.response(includeBody: request.method != .head)
         } catch let error as StorageError {
@@ -41,11 +46,11 @@ struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.
         case (.tags(let name), .get):
             return try ListingRoutes(store: store).tags(request, name: name)
         case (.manifest(let name, let reference), .get), (.manifest(let name, let reference), .head):
-            return try await ManifestRoutes(store: store).get(request, name: name, reference: reference)
+            return try await ManifestRoutes(store: store, extensions: extensions).get(request, name: name, reference: reference)
         case (.manifest(let name, let reference), .put):
-            return try await ManifestRoutes(store: store).put(request, name: name, reference: reference)
+            return try await ManifestRoutes(store: store, extensions: extensions).put(request, name: name, reference: reference)
         case (.manifest(let name, let reference), .delete):
-            return try await ManifestRoutes(store: store).delete(name: name, reference: reference)
+            return try await ManifestRoutes(store: store, extensions: extensions).delete(name: name, reference: reference)
         case (.blob(let name, let digest), .get), (.blob(let name, let digest), .head):
             return try await BlobRoutes(store: store).get(request, name: name, digest: digest)
         case (.blob(let name, let digest), .delete):
@@ -66,6 +71,32 @@ struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.
             return try ReferrerRoutes(store: store).orasReferrers(request, name: name, digest: digest)
         default:
             throw OCIError(.unsupported, detail: "\(method) is not supported on \(request.uri.path)")
+        }
+    }
+
+    /// What a successful request changed or read, for extensions that listen.
+    static func event(_ endpoint: RegistryEndpoint, _ request: Request, _ response: Response) -> RegistryEvent? {
+        let digest = response.headers[.dockerContentDigest].flatMap { try? Digest(parsing: $0) }
+        switch (endpoint, request.method, response.status) {
+        case (.manifest(let name, _), .put, .created):
+            guard let digest else { return nil }
+            let tags = request.uri.queryParameters.getAll("tag").map { String($0) }
+            var all = tags
+            if case .manifest(_, let reference) = endpoint, !reference.contains(":") { all.insert(reference, at: 0) }
+            return .manifestPushed(
+                repository: name,
+                digest: digest,
+                tags: all,
+                mediaType: request.headers[.contentType] ?? ""
+            )
+        case (.manifest(let name, let reference), .delete, .accepted):
+            return .manifestDeleted(repository: name, reference: reference)
+        case (.manifest(let name, let reference), .get, .ok):
+            return .imagePulled(repository: name, reference: reference)
+        case (.uploads(let name), .post, .created), (.upload(let name, _), .put, .created):
+            return digest.map { .blobPushed(repository: name, digest: $0) }
+        default:
+            return nil
         }
     }
 }

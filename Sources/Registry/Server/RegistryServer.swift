@@ -25,11 +25,13 @@ public struct RegistryServer {
 
     public let options: Options
     public let store: RegistryStore
+    public let extensions: ExtensionSet
     public let logger: Logger
 
-    public init(options: Options, store: RegistryStore, logger: Logger) {
+    public init(options: Options, store: RegistryStore, extensions: ExtensionSet = .init(), logger: Logger) {
         self.options = options
         self.store = store
+        self.extensions = extensions
         self.logger = logger
     }
 
@@ -40,11 +42,14 @@ public struct RegistryServer {
     {
         let router = Router(context: RegistryRequestContext.self)
         HealthRoutes().addRoutes(to: router)
+        DiscoverRoutes(endpoints: extensions.endpoints).addRoutes(to: router)
+        extensions.addRoutes(to: router)
         let responder = RequestLogResponder(
-            next: RegistryResponder(store: store, fallback: router.buildResponder()),
+            next: RegistryResponder(store: store, extensions: extensions, fallback: router.buildResponder()),
+            extensions: extensions,
             logger: logger
         )
-        var services: [any Service] = []
+        var services: [any Service] = extensions.extensions.map { ExtensionService(registryExtension: $0) }
         if options.garbageCollection {
             services.append(
                 GarbageCollectionService(store: store, delay: options.gcDelay, interval: options.gcInterval, logger: logger)
@@ -68,5 +73,14 @@ struct HealthRoutes {
             router.get(RouterPath(path)) { _, _ in Response(status: .ok, headers: [.contentLength: "0"]) }
             router.head(RouterPath(path)) { _, _ in Response(status: .ok, headers: [.contentLength: "0"]) }
         }
+    }
+}
+
+/// Runs an extension's background work alongside the server.
+struct ExtensionService: Service {
+    let registryExtension: any RegistryExtension
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await registryExtension.run() }
     }
 }

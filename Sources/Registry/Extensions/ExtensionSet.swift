@@ -1,0 +1,43 @@
+import Hummingbird
+import Logging
+import Storage
+
+/// The extensions that are compiled in and enabled, built once at startup.
+public struct ExtensionSet: Sendable {
+    public let extensions: [any RegistryExtension]
+
+    public init(extensions: [any RegistryExtension] = []) {
+        self.extensions = extensions
+    }
+
+    /// Builds each compiled-in factory whose section the config enables.
+    public init(factories: [any RegistryExtensionFactory], context: ExtensionContext) throws {
+        var built: [any RegistryExtension] = []
+        for factory in factories where context.config.extensions.isEnabled(factory.label) {
+            let section = context.config.extensions.section(factory.label) ?? .object([:])
+            built.append(try factory.make(section: section, context: context))
+        }
+        extensions = built
+    }
+
+    /// Discover's endpoints: compiled in AND enabled, by construction.
+    var endpoints: [String] { extensions.flatMap(\.endpoints) }
+
+    func addRoutes(to router: Router<RegistryRequestContext>) {
+        for item in extensions { item.addRoutes(to: router) }
+    }
+
+    func observe(_ exchange: RequestExchange) {
+        for item in extensions { item.observe(exchange) }
+    }
+
+    func publish(_ event: RegistryEvent) async {
+        for item in extensions { await item.handle(event) }
+    }
+
+    func check(_ manifest: ManifestSubmission) async throws {
+        for item in extensions { try await item.check(manifest) }
+    }
+
+    var isEmpty: Bool { extensions.isEmpty }
+}

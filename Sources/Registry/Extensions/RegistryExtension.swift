@@ -1,0 +1,83 @@
+import Hummingbird
+import Logging
+import Storage
+
+/// What an extension plugs into: the one protocol core code knows.
+///
+/// An extension is compiled in by its build label (a SwiftPM trait named like zot's) and
+/// switched on by its section in the config's `extensions` object. Every requirement has
+/// a default, so an extension implements only what it uses.
+public protocol RegistryExtension: Sendable {
+    /// Endpoints `GET /v2/_oci/ext/discover` advertises for it, e.g. `/v2/_zot/ext/mgmt`.
+    var endpoints: [String] { get }
+    /// Adds the extension's routes. Paths under `/v2/_zot/ext/` or outside `/v2/`.
+    func addRoutes(to router: Router<RegistryRequestContext>)
+    /// Background work for as long as the server runs; returns when cancelled.
+    func run() async throws
+    /// Sees every finished request (metrics, audit).
+    func observe(_ exchange: RequestExchange)
+    /// Hears what changed in storage after it changed.
+    func handle(_ event: RegistryEvent) async
+    /// May refuse a manifest before it is stored, by throwing an `OCIError` (lint).
+    func check(_ manifest: ManifestSubmission) async throws
+}
+
+extension RegistryExtension {
+    public var endpoints: [String] { [] }
+    public func addRoutes(to router: Router<RegistryRequestContext>) {}
+    public func run() async throws {}
+    public func observe(_ exchange: RequestExchange) {}
+    public func handle(_ event: RegistryEvent) async {}
+    public func check(_ manifest: ManifestSubmission) async throws {}
+}
+
+/// Builds an extension from its config section; one per compiled-in label.
+public protocol RegistryExtensionFactory: Sendable {
+    /// zot's build label, e.g. `metrics`; also the key of its config section.
+    var label: String { get }
+    /// - Parameters:
+    ///   - section: the extension's config section (`{}` when present but empty).
+    ///   - context: what an extension may use of the server.
+    func make(section: JSONValue, context: ExtensionContext) throws -> any RegistryExtension
+}
+
+/// What the server lends to extensions.
+public struct ExtensionContext: Sendable {
+    public let config: RegistryConfig
+    public let store: RegistryStore
+    public let logger: Logger
+
+    public init(config: RegistryConfig, store: RegistryStore, logger: Logger) {
+        self.config = config
+        self.store = store
+        self.logger = logger
+    }
+}
+
+/// One finished request, as `observe` sees it.
+public struct RequestExchange: Sendable {
+    public let method: String
+    public let path: String
+    /// The repository the request addressed, when it addressed one.
+    public let repository: String?
+    public let status: Int
+    public let seconds: Double
+}
+
+/// A change in storage, announced after it happened.
+public enum RegistryEvent: Sendable, Equatable {
+    case manifestPushed(repository: String, digest: Digest, tags: [String], mediaType: String)
+    case manifestDeleted(repository: String, reference: String)
+    case blobPushed(repository: String, digest: Digest)
+    case imagePulled(repository: String, reference: String)
+}
+
+/// A manifest about to be stored, for extensions that check manifests.
+public struct ManifestSubmission: Sendable {
+    public let repository: RepositoryName
+    public let reference: Reference
+    public let content: [UInt8]
+    public let mediaType: ManifestMediaType
+    /// Reads a blob of the repository (a config, say), bounded by `limit` bytes.
+    public let readBlob: @Sendable (Digest, Int) async throws -> [UInt8]?
+}

@@ -1,0 +1,37 @@
+import Registry
+#if metrics
+import MetricsExtension
+#endif
+#if mgmt
+import MgmtExtension
+#endif
+#if lint
+import LintExtension
+#endif
+#if debug
+import DebugExtension
+#endif
+
+/// The extensions compiled into this binary, by build label (SwiftPM trait).
+///
+/// The only place that names concrete extensions: core code sees `RegistryExtension` alone.
+enum CompiledExtensions {
+    static var factories: [any RegistryExtensionFactory] {
+        var factories: [any RegistryExtensionFactory] = []
+        #if metrics
+        factories.append(MetricsExtensionFactory())
+        #endif
+        #if mgmt
+        factories.append(MgmtExtensionFactory())
+        #endif
+        #if lint
+        factories.append(LintExtensionFactory())
+        #endif
+        #if debug
+        factories.append(DebugExtensionFactory())
+        #endif
+        return factories
+    }
+
+    static var labels: [String] { factories.map(\.label) }
+}
