@@ -25,6 +25,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -38,9 +43,25 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Auth",
+            dependencies: [
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "Registry",
             dependencies: [
                 "Storage",
+                "Auth",
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -49,10 +70,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "MetricsExtension", dependencies: ["Registry"], path: "Sources/Extensions/Metrics"),
+        .target(
+            name: "MetricsExtension",
+            dependencies: [
+                "Registry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Sources/Extensions/Metrics"
+        ),
         .target(name: "MgmtExtension", dependencies: ["Registry"], path: "Sources/Extensions/Mgmt"),
         .target(name: "LintExtension", dependencies: ["Registry"], path: "Sources/Extensions/Lint"),
-        .target(name: "DebugExtension", dependencies: ["Registry"], path: "Sources/Extensions/Debug"),
+        .target(
+            name: "DebugExtension",
+            dependencies: ["Registry", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/Extensions/Debug",
+            // Compiled into the binary: a lone zotd serves its API document with no resource bundle beside it.
+            resources: [.embedInCode("Resources/openapi.json"), .embedInCode("Resources/index.html")]
+        ),
         .executableTarget(
             name: "zotd",
             dependencies: [
@@ -69,5 +104,26 @@ let package = Package(
         ),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Storage"]),
+        .testTarget(
+            name: "AuthTests",
+            dependencies: [
+                "Auth",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "ExtensionTests", dependencies: ["Registry", "Storage", "MgmtExtension", "LintExtension"]),
+        .testTarget(
+            name: "MetricsExtensionTests",
+            dependencies: [
+                "MetricsExtension", "Registry", "Storage",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )

@@ -270,9 +270,49 @@ def probe_status(port, path):
         return None
 
 
+def _kthread_seconds():
+    """CPU seconds of kernel threads (writeback, ksoftirqd...): work our own
+    I/O and traffic cause, not a competing job."""
+    total = 0
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                s = f.read()
+        except OSError:
+            continue
+        fields = s[s.rindex(")") + 2:].split()
+        if d == "2" or fields[1] == "2":  # kthreadd and its children
+            total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def machine_busy_seconds():
+    """CPU seconds spent busy on all cores by user processes, from /proc/stat
+    (user+nice+system+steal), less kernel threads' time. irq/softirq time is
+    left out: on loopback it is mostly our own traffic."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        # user nice system idle iowait irq softirq steal ...
+        busy = v[0] + v[1] + v[2] + (v[7] if len(v) > 7 else 0)
+        return (busy - _kthread_seconds()) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def harness_seconds():
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 class Observer:
     """Per-scenario server metrics: peak RSS (VmHWM after a clear_refs reset,
-    plus VmRSS sampled every 20 ms) and CPU seconds used."""
+    plus VmRSS sampled every 20 ms) and CPU seconds used; plus the CPU used
+    by everything else on the machine (neither the server nor the harness
+    and its load tools), as a share of all cores: when that is high, another
+    job was competing and the figures are unreliable."""
 
     def __init__(self, server, interval=0.02):
         self.server = server
@@ -290,6 +330,9 @@ class Observer:
         self.start_kb = st.get("VmRSS", 0)
         self.peak_kb = self.start_kb
         self._cpu0 = self.server.cpu_seconds()
+        self._busy0 = machine_busy_seconds()
+        self._mine0 = harness_seconds()
+        self._wall0 = time.perf_counter()
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
         return self
@@ -312,6 +355,12 @@ class Observer:
             cpu1 = None
         if self._cpu0 is not None and cpu1 is not None:
             self.cpu = cpu1 - self._cpu0
+        self.foreign_pct = None
+        busy1 = machine_busy_seconds()
+        wall = time.perf_counter() - self._wall0
+        if self.cpu is not None and busy1 is not None and self._busy0 is not None and wall > 0:
+            foreign = (busy1 - self._busy0) - self.cpu - (harness_seconds() - self._mine0)
+            self.foreign_pct = min(100.0, max(0.0, 100.0 * foreign / (wall * (os.cpu_count() or 1))))
         return False
 
     def metrics(self):
@@ -319,4 +368,6 @@ class Observer:
             "server_peak_rss_mib": round(self.peak_kb / 1024, 1),
             "server_rss_before_mib": round(self.start_kb / 1024, 1),
             "server_cpu_s": None if self.cpu is None else round(self.cpu, 3),
+            "foreign_cpu_pct": None if self.foreign_pct is None else round(self.foreign_pct, 1),
+            "loadavg_1m": round(os.getloadavg()[0], 2),
         }

@@ -13,6 +13,7 @@ See bench/README.md.
 
 import argparse
 import hashlib
+import http.client
 import itertools
 import json
 import math
@@ -33,11 +34,11 @@ sys.path.insert(0, HERE)
 
 import machine  # noqa: E402
 from client import (MiB, BytesBlob, Client, ImageSpec, SharedBase, StreamBlob,  # noqa: E402
-                    UnexpectedAnswer, MANIFEST_ACCEPT, image_config, mount_blob, pull_image,
+                    UnexpectedAnswer, MANIFEST_ACCEPT, mount_blob, pull_image,
                     push_blob_chunked, push_blob_monolithic, push_blob_single_post, push_image,
-                    put_manifest, sha256_digest, walk_pages)
+                    put_manifest, walk_pages)
 from loadgen import LoadError, run_pyload, run_wrk  # noqa: E402
-from registry import HOST, Observer, Server, ServerError  # noqa: E402
+from registry import HOST, Observer, Server, ServerError, harness_seconds, machine_busy_seconds  # noqa: E402
 
 REPO_ROOT = os.path.dirname(HERE)
 
@@ -115,6 +116,7 @@ class Ctx:
         self.big = None        # (mono StreamBlob, chunk StreamBlob)
         self.tiny = {}         # server name -> ImageSpec of the tiny image
         self.rep = 0           # current repeat index
+        self.tags_done = {}    # server name -> tags already in TAGS_REPO
 
 
 def pct(sorted_vals, q):
@@ -422,7 +424,6 @@ def g_big_blob(ctx):
 def check_ranges(port, blob, windows=3, n=65536):
     """Untimed content check of a pulled big blob: Range GETs of a few windows
     compared with the expected bytes. Returns 'ok' or 'unsupported (status)'."""
-    import http.client
     rnd = random.Random(blob.nonce)
     for _ in range(windows):
         off = rnd.randrange(0, max(1, blob.size - n))
@@ -613,20 +614,30 @@ def g_small(ctx):
         run_sub(ctx, "GET /v2/ (python loader, 8 conns)", v2_py, rows, "small")
 
 
-def populate_tags(srv, spec, repo, n, conc=8):
-    """The tiny image's blobs mounted into repo, then the same manifest PUT
-    under n tags t000000.. (c=conc). Returns run_ops stats."""
-    c = Client(srv.port)
-    try:
-        mount_blob(c, repo, TINY_REPO, spec.layer.digest, spec.layer.data)
-        mount_blob(c, repo, TINY_REPO, spec.config_digest, spec.config)
-    finally:
-        c.close()
+TAGS_REPO = "bench/tags"
+
+
+def populate_tags(ctx, srv, n, conc=8):
+    """TAGS_REPO gets tags t000000..t{n-1}: the tiny image's blobs mounted in,
+    then its manifest PUT under each tag not PUT yet (c=conc). The startup
+    scenario extends what tags-list made. Returns run_ops stats."""
+    spec = ctx.tiny[srv.name]
+    have = ctx.tags_done.get(srv.name, 0)
+    if have == 0:
+        c = Client(srv.port)
+        try:
+            mount_blob(c, TAGS_REPO, TINY_REPO, spec.layer.digest, spec.layer.data)
+            mount_blob(c, TAGS_REPO, TINY_REPO, spec.config_digest, spec.config)
+        finally:
+            c.close()
 
     def op(c, i):
-        put_manifest(c, repo, f"t{i:06d}", spec.manifest)
+        put_manifest(c, TAGS_REPO, f"t{have + i:06d}", spec.manifest)
 
-    return run_ops(srv, n, conc, op)
+    m = run_ops(srv, n - have, conc, op)
+    ctx.tags_done[srv.name] = n
+    m["tags_before"] = have
+    return m
 
 
 def walk_stats(ctx, port, path, key, check, page_size):
@@ -663,11 +674,13 @@ def walk_stats(ctx, port, path, key, check, page_size):
 
 def g_tags(ctx):
     n = ctx.args.tags if ctx.args.tags is not None else ctx.p["tags"]
-    repo = "bench/tags"
+    repo = TAGS_REPO
     expected = {f"t{i:06d}" for i in range(n)}
 
     def populate(srv):
-        return populate_tags(srv, ctx.tiny[srv.name], repo, n)
+        if ctx.tags_done.get(srv.name, 0):
+            raise RuntimeError("tags-list must run before anything else adds tags")
+        return populate_tags(ctx, srv, n)
 
     def check(items):
         if len(items) != len(set(items)):
@@ -728,10 +741,13 @@ def g_catalog_pages(ctx):
 
 def g_startup(ctx):
     n = ctx.args.startup_tags if ctx.args.startup_tags is not None else ctx.p["startup_tags"]
-    repo = "bench/startup"
+    n = max([n] + list(ctx.tags_done.values()))  # never fewer than tags-list left there
+    repo = TAGS_REPO
 
     def populate(srv):
-        return populate_tags(srv, ctx.tiny[srv.name], repo, n)
+        if ctx.tags_done.get(srv.name, 0) >= n:
+            return {"ops": 0, "note": "already populated"}
+        return populate_tags(ctx, srv, n)
 
     def restart(srv):
         r = srv.timed_restart(f"/v2/{repo}/tags/list")
@@ -751,7 +767,8 @@ def g_startup(ctx):
         return {"v2_ms": r["v2_s"] * 1e3, "tags_ms": r["tags_s"] * 1e3, "stop_ms": r["stop_s"] * 1e3,
                 "rss_after_start_mib": rss}
 
-    run_sub(ctx, f"Populate {n} tags for startup (c=8)", populate, OPS_ROWS, "startup", repeatable=False)
+    if any(ctx.tags_done.get(s.name, 0) < n for s in ctx.servers):
+        run_sub(ctx, f"Populate {repo} up to {n} tags (c=8)", populate, OPS_ROWS, "startup", repeatable=False)
     run_sub(ctx, f"Startup with {n} tags stored", restart,
             [("to /v2/ 200 ms", "v2_ms", "time"), ("to first tags/list ms", "tags_ms", "time"),
              ("shutdown ms", "stop_ms", "time"), ("RSS after start MiB", "rss_after_start_mib", "mem")],
@@ -791,6 +808,8 @@ def build_table(ctx):
     a, b = names
     out = []
     for e in ctx.results:
+        if not e["servers"]:
+            continue  # interrupted before any result
         for i, (label, key, kind) in enumerate(e["rows"]):
             va = e["servers"].get(a, {})
             vb = e["servers"].get(b, {})
@@ -825,6 +844,7 @@ def print_report(ctx, table):
         rs = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
         print(f"{r['title']:<{w0}} | {fmt(r[a]):>12} | {fmt(r[b]):>12} | {rs:>7}")
     notes = []
+    busy_runs = []
     for e in ctx.results:
         for name, m in e["servers"].items():
             if m.get("method"):
@@ -833,10 +853,18 @@ def print_report(ctx, table):
                 notes.append(f"{name}: {e['name']}: Range GET {m['range_check']}")
             if m.get("reconnects"):
                 notes.append(f"{name}: {e['name']}: {m['reconnects']} keep-alive connections closed by server")
+            for r in (m.get("runs") or [m]):
+                if r.get("foreign_cpu_pct") is not None:
+                    busy_runs.append(r["foreign_cpu_pct"])
             if m.get("mount_fallback_uploads"):
                 notes.append(f"{name}: {e['name']}: {m['mount_fallback_uploads']} mounts refused (202), uploaded")
             if m.get("page_size") and m.get("entries", 0) > m["page_size"] and m.get("pages") == 1:
                 notes.append(f"{name}: {e['name']}: all {m['entries']} entries in one page (n ignored)")
+    busy = [x for x in busy_runs if x >= 10]
+    if busy:
+        notes.insert(0, f"BUSY MACHINE: other processes used {min(busy):.0f}-{min(100, max(busy)):.0f}% of all CPUs"
+                        f" during {len(busy)} of {len(busy_runs)} runs: those figures are unreliable"
+                        " (foreign_cpu_pct per run in the JSON)")
     if notes:
         print("\nnotes:")
         for n in notes:
@@ -862,8 +890,14 @@ def host_info():
     return info
 
 
-def binary_info(path):
+def binary_info(path, kind):
     info = {"path": path}
+    if kind == "distribution":
+        try:
+            info["version"] = subprocess.run([path, "--version"], capture_output=True, text=True,
+                                             timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            pass
     try:
         st = os.stat(path)
         info["mtime"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(st.st_mtime))
@@ -886,6 +920,16 @@ def git_commit():
 
 
 # --------------------------------------------------------------------- main
+
+def busy_check(seconds=1.0):
+    """Share of all CPUs used by other processes over `seconds` before the run."""
+    b0, m0, t0 = machine_busy_seconds(), harness_seconds(), time.perf_counter()
+    time.sleep(seconds)
+    b1, m1, dt = machine_busy_seconds(), harness_seconds(), time.perf_counter() - t0
+    if b0 is None or b1 is None:
+        return None
+    return max(0.0, 100.0 * ((b1 - b0) - (m1 - m0)) / (dt * (os.cpu_count() or 1)))
+
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(description="Benchmark zotd against CNCF distribution (docker-registry) on loopback.")
@@ -949,8 +993,11 @@ def main(argv=None):
             sys.exit(f"zotd binary not found or not executable: {z}")
         specs = [("zotd", "zotd", z), ("distribution", "distribution", dist)]
     groups = args.only or [g for g, _ in GROUPS]
+    if "big-blob" in groups and "machine" not in groups:
+        groups.insert(0, "machine")  # big-blob figures are shown as % of the machine's limits
 
     signal.signal(signal.SIGTERM, _sigterm)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     parent = args.workdir or tempfile.gettempdir()
     os.makedirs(parent, exist_ok=True)
     need = 2 * (4 * p["big_size"]) + 3 * 1024 * MiB
@@ -964,6 +1011,10 @@ def main(argv=None):
     t_start = time.perf_counter()
     interrupted = False
     log(f"zotd bench: mode={mode} groups={','.join(groups)} workdir={workdir}")
+    busy = busy_check()
+    if busy is not None and busy >= 15:
+        log(f"WARNING: other processes are using {busy:.0f}% of all {os.cpu_count()} CPUs right now;"
+            " results will be noisy")
     try:
         if "machine" in groups:
             g_machine(ctx)
@@ -1001,7 +1052,13 @@ def main(argv=None):
         if args.keep:
             log(f"kept {workdir}")
         else:
+            t_rm = time.perf_counter()
+            try:
+                subprocess.run(["rm", "-rf", "--one-file-system", "--", workdir], timeout=1800, check=False)
+            except (OSError, subprocess.SubprocessError):
+                pass
             shutil.rmtree(workdir, ignore_errors=True)
+            log(f"removed {workdir} in {time.perf_counter() - t_rm:.1f}s")
 
     table = build_table(ctx)
     print_report(ctx, table)
@@ -1018,8 +1075,9 @@ def main(argv=None):
         "interrupted": interrupted,
         "ratio_rule": f"{servers[0].name}/{servers[1].name} for rates, inverse for times and memory; >1 = {servers[0].name} better",
         "host": host_info(),
+        "foreign_cpu_pct_before_start": None if busy is None else round(busy, 1),
         "git_commit": git_commit(),
-        "servers": {s.name: {"kind": s.kind, "command": s.command(), **binary_info(s.binary)} for s in servers},
+        "servers": {s.name: {"kind": s.kind, "command": s.command(), **binary_info(s.binary, s.kind)} for s in servers},
         "params": {k: v for k, v in p.items()},
         "machine": ctx.machine,
         "scenarios": [{"name": e["name"], "group": e["group"], "servers": e["servers"]} for e in ctx.results],

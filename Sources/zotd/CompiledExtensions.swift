@@ -19,7 +19,7 @@ enum CompiledExtensions {
     static var factories: [any RegistryExtensionFactory] {
         var factories: [any RegistryExtensionFactory] = []
         #if metrics
-        factories.append(MetricsExtensionFactory())
+        factories.append(MetricsExtensionFactory(build: MetricsBuildInfo(version: Zotd.version, labels: CompiledLabels.current)))
         #endif
         #if mgmt
         factories.append(MgmtExtensionFactory())

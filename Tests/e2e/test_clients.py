@@ -5,11 +5,11 @@ with scripts/install-test-deps.sh, so a skip there would hide a broken install).
 exact message it printed when it cannot run on this machine at all (storage, namespaces...).
 """
 
-import hashlib
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -275,13 +275,18 @@ def _podman_or_skip(tmp_path, name):
 
 
 @pytest.fixture
-def podman_pair(tmp_path):
-    """Two independent podman stores: one pushes, the other pulls."""
-    a = _podman_or_skip(tmp_path, "podman-a")
-    b = Podman(a.binary, tmp_path / "podman-b")
-    yield a, b
-    a.cleanup()
-    b.cleanup()
+def podman_pair():
+    """Two independent podman stores: one pushes, the other pulls. (Short paths: podman refuses a
+    runroot longer than 50 characters.)"""
+    base = Path(tempfile.mkdtemp(prefix="pm-", dir="/tmp"))
+    try:
+        a = _podman_or_skip(base, "a")
+        b = Podman(a.binary, base / "b")
+        yield a, b
+        a.cleanup()
+        b.cleanup()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _load_local(podman, tmp_path, img, name):

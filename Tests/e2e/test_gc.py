@@ -6,6 +6,7 @@ proves that a GC pass has run.
 """
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -141,6 +142,36 @@ def test_gc_during_a_long_chunked_push_does_not_break_it(gc_registry):
     push_manifest(gc_registry, "gc/repo", "big", img.manifest)
     time.sleep(GC_DELAY_S + 2 * GC_INTERVAL_S)
     assert gc_registry.head(f"/v2/gc/repo/blobs/{digest}").status_code == 200
+
+
+def test_gc_never_leaves_an_accepted_manifest_with_missing_blobs(zotd_factory):
+    """style-anchors.md: "zotd decides references and deletions in one GRDB transaction": a manifest
+    pushed just as its blobs become old enough to collect is either refused (404
+    MANIFEST_BLOB_UNKNOWN: GC won) or accepted, and then its blobs stay. Never 201 and a blob gone."""
+    reg = zotd_factory(gc=True, gc_delay="1s", gc_interval="1s")
+    push_image(reg, "gc/race", "anchor", build_image())
+    accepted = []
+
+    def attempt(i):
+        img = build_image(layer_sizes=(200,))
+        for b in img.blobs:
+            push_blob(reg, "gc/race", b.data)
+        time.sleep(0.8 + 0.05 * (i % 9))  # straddle the 1 s delay
+        r = reg.put(
+            f"/v2/gc/race/manifests/t{i}", data=img.manifest.data, headers={"Content-Type": img.manifest.media_type}
+        )
+        if r.status_code == 201:
+            accepted.append((f"t{i}", img))
+        else:
+            assert_oci_error(r, 404, "MANIFEST_BLOB_UNKNOWN")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(attempt, range(18)))
+    time.sleep(3 * GC_INTERVAL_S)  # let later passes see the accepted manifests
+    for tag, img in accepted:
+        assert reg.get(f"/v2/gc/race/manifests/{tag}").status_code == 200, f"{tag} lost"
+        for b in img.blobs:
+            assert reg.head(f"/v2/gc/race/blobs/{b.digest}").status_code == 200, f"{tag} accepted but blob {b.digest} collected"
 
 
 def test_abandoned_upload_session_is_collected(gc_registry):

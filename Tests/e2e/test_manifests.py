@@ -313,6 +313,14 @@ def test_manifest_whose_media_type_contradicts_content_type_is_400(registry, rep
     assert_oci_error(put_manifest(registry, repo, "bad", img.manifest, media_type=OCI_INDEX), 400, "MANIFEST_INVALID")
 
 
+def test_manifest_with_unsupported_media_type_is_rejected(registry, repo):
+    """zot-behaviour.md: "UNSUPPORTED 405/415"; a body pushed as `text/plain` is no manifest zotd knows:
+    refused (415 UNSUPPORTED or 400 MANIFEST_INVALID), and nothing is stored under the tag."""
+    r = registry.put(f"/v2/{repo}/manifests/text", data=b"hello", headers={"Content-Type": "text/plain"})
+    assert_oci_error(r, (400, 415), "UNSUPPORTED", "MANIFEST_INVALID")
+    assert registry.get(f"/v2/{repo}/manifests/text").status_code == 404
+
+
 def _manifest_of_size(size: int) -> Content:
     doc = {
         "schemaVersion": 2,

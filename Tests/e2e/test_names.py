@@ -8,7 +8,6 @@ import pytest
 
 from oci import (
     OCI_MANIFEST,
-    assert_oci_error,
     build_image,
     push_image,
     random_bytes,

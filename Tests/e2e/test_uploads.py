@@ -247,6 +247,20 @@ def test_rejected_chunk_leaves_the_upload_where_it_stood(registry, repo):
     assert_blob(registry, repo, data)
 
 
+def test_put_with_final_chunk_out_of_order_is_416(registry, repo):
+    """Spec: the closing PUT may carry "Content-Range: <range of chunk, if present>"; a last chunk that
+    does not continue where the upload stands is out of order → 416, and the session keeps its data."""
+    data = random_bytes(100)
+    url = start_upload(registry, repo)
+    r = patch_chunk(registry, url, data[:50], start=0)
+    url = absolute_location(r)
+    r = put_digest(registry, url, sha256_digest(data), data[50:], **{"Content-Range": "60-109"})
+    assert_oci_error(r, 416)
+    assert registry.head(f"/v2/{repo}/blobs/{sha256_digest(data)}").status_code == 404
+    status = registry.get(url)
+    assert status.status_code == 204 and status.headers.get("Range") == "0-49"
+
+
 def test_content_range_longer_than_body_is_416(registry, repo):
     """Spec: `<range>` is "the byte range of the chunk" and `<length>` "the content-length of the
     current chunk"; a range that disagrees with the body is a range the registry cannot satisfy: the
@@ -473,11 +487,12 @@ def test_expect_100_continue_is_answered_before_the_body(registry, repo):
     clients for large bodies) send it and wait". RFC 9110 §10.1.1: a server that receives it and will
     read the body sends `100 Continue` first."""
     data = random_bytes(1000)
-    path = with_query(f"/v2/{repo}/blobs/uploads/", {"digest": sha256_digest(data)})
+    target = urlsplit(with_query(start_upload(registry, repo), {"digest": sha256_digest(data)}))
+    path = f"{target.path}?{target.query}"
     with socket.create_connection((registry.host, registry.port), timeout=3) as s:
         s.sendall(
             (
-                f"POST {path} HTTP/1.1\r\nHost: {registry.hostport}\r\nExpect: 100-continue\r\n"
+                f"PUT {path} HTTP/1.1\r\nHost: {registry.hostport}\r\nExpect: 100-continue\r\n"
                 f"Content-Type: application/octet-stream\r\nContent-Length: {len(data)}\r\n\r\n"
             ).encode()
         )

@@ -1,15 +1,64 @@
+import Hummingbird
 import Registry
 
-/// Builds the metrics extension from its config section.
-public struct MetricsExtensionFactory: RegistryExtensionFactory {
-    public let label = "metrics"
+/// zot's metrics extension: Prometheus text at `extensions.metrics.prometheus.path` (default `/metrics`).
+///
+/// Counts every finished request (`observe`), image pushes and pulls (`handle`), and reads process figures when
+/// scraped. It advertises no `/v2/_zot/ext/` endpoint, as zot does not.
+struct MetricsExtension: RegistryExtension {
+    static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    public init() {}
+    let settings: MetricsSettings
+    let metrics: RegistryMetrics
 
-    public func make(section: JSONValue, context: ExtensionContext) throws -> any RegistryExtension {
-        MetricsExtension()
+    func addRoutes(to router: Router<RegistryRequestContext>) {
+        let metrics = self.metrics
+        router.get(RouterPath(settings.path)) { _, _ in
+            // Auth seam (zot: with auth on, only `http.accessControl.metrics.users` may read this page). Auth
+            // decides, as for every route: once the request context carries Auth's `Caller`, answer 401 to an
+            // anonymous caller and 403 to a signed-in one unless `caller.mayReadMetrics`. Nothing else to change.
+            let bytes = metrics.exposition()
+            return Response(
+                status: .ok,
+                headers: [.contentType: Self.contentType, .contentLength: String(bytes.count)],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+            )
+        }
+    }
+
+    /// Drops repository series untouched for a whole `repoLabelExpiry`, when the config sets one; otherwise only
+    /// waits. Returns when cancelled (the server's shutdown), never before: the server's service group reads a
+    /// service that finishes early as a failure.
+    func run() async throws {
+        do {
+            while true {
+                try await Task.sleep(for: settings.repoLabelExpiry ?? .seconds(3600))
+                if settings.repoLabelExpiry != nil { metrics.repositories.sweepUntouched() }
+            }
+        } catch is CancellationError {
+            return
+        }
+    }
+
+    /// Called for every request: two short table lookups and a few atomic adds, no formatting.
+    func observe(_ exchange: RequestExchange) {
+        // zot leaves its own metrics page out of the request metrics.
+        guard exchange.path != settings.path else { return }
+        metrics.requests.record(method: exchange.method, status: exchange.status, seconds: exchange.seconds)
+        metrics.repositories.observeLatency(repository: exchange.repository, seconds: exchange.seconds)
+    }
+
+    func handle(_ event: RegistryEvent) async {
+        switch event {
+        // zot counts an upload per manifest pushed (`PutImageManifest`), not per blob.
+        case .manifestPushed(let repository, _, _, _):
+            metrics.repositories.countUpload(repository: repository)
+        case .imagePulled(let repository, _):
+            metrics.repositories.countDownload(repository: repository)
+        case .garbageCollected(let report, let seconds, let failed):
+            metrics.garbageCollection.record(report, seconds: seconds, failed: failed)
+        default:
+            break
+        }
     }
 }
-
-/// In progress: replaced by the real extension.
-struct MetricsExtension: RegistryExtension {}

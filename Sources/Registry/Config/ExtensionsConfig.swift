@@ -6,7 +6,7 @@ public struct ExtensionsConfig: Sendable, Equatable {
 
     /// The extensions zot knows. A section for any other name is kept but draws a warning.
     public static let knownNames: Set<String> = [
-        "events", "imagetrust", "lint", "metrics", "mgmt", "scrub", "search", "sync", "trust", "ui", "userprefs",
+        "debug", "events", "imagetrust", "lint", "metrics", "mgmt", "scrub", "search", "sync", "trust", "ui", "userprefs",
     ]
 
     /// Creates an extensions config from sections keyed by name.

@@ -43,7 +43,9 @@ public struct OCIError: Error, HTTPResponseError, Sendable {
 
     static func envelope(code: OCIErrorCode, detail: String?) -> ByteBuffer {
         let envelope = Envelope(errors: [.init(code: code.rawValue, message: code.message, detail: detail)])
-        let data = (try? JSONEncoder().encode(envelope)) ?? Data("{\"errors\":[]}".utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let data = (try? encoder.encode(envelope)) ?? Data("{\"errors\":[]}".utf8)
         return ByteBuffer(bytes: data)
     }
 }

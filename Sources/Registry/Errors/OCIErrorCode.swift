@@ -12,7 +12,6 @@ public enum OCIErrorCode: String, Sendable {
     case nameInvalid = "NAME_INVALID"
     case nameUnknown = "NAME_UNKNOWN"
     case sizeInvalid = "SIZE_INVALID"
-    case rangeInvalid = "RANGE_INVALID"
     case unauthorized = "UNAUTHORIZED"
     case denied = "DENIED"
     case unsupported = "UNSUPPORTED"
@@ -24,7 +23,6 @@ public enum OCIErrorCode: String, Sendable {
         switch self {
         case .blobUnknown, .blobUploadUnknown, .manifestBlobUnknown, .manifestUnknown, .nameUnknown: .notFound
         case .blobUploadInvalid, .digestInvalid, .manifestInvalid, .nameInvalid, .sizeInvalid: .badRequest
-        case .rangeInvalid: .rangeNotSatisfiable
         case .unauthorized: .unauthorized
         case .denied: .forbidden
         case .unsupported: .methodNotAllowed
@@ -45,7 +43,6 @@ public enum OCIErrorCode: String, Sendable {
         case .nameInvalid: "invalid repository name"
         case .nameUnknown: "repository name not known to registry"
         case .sizeInvalid: "provided length did not match content length"
-        case .rangeInvalid: "requested range is not satisfiable"
         case .unauthorized: "authentication required"
         case .denied: "requested access to the resource is denied"
         case .unsupported: "the operation is unsupported"

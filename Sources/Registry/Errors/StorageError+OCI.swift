@@ -17,9 +17,11 @@ extension OCIError {
         case .uploadUnknown:
             self.init(.blobUploadUnknown, detail: error.description)
         case .uploadRangeInvalid(let offset, _):
+            // The spec's status for a chunk out of order is 416; its code list has no range code.
             self.init(
-                .rangeInvalid,
+                .blobUploadInvalid,
                 detail: error.description,
+                status: .rangeNotSatisfiable,
                 headers: [.range: offset > 0 ? "0-\(offset - 1)" : "0-0"]
             )
         case .uploadInvalid, .uploadBusy:
@@ -33,7 +35,12 @@ extension OCIError {
         case .manifestTooLarge:
             self.init(.sizeInvalid, detail: error.description, status: .contentTooLarge)
         case .rangeNotSatisfiable(let size):
-            self.init(.rangeInvalid, detail: error.description, headers: [.contentRange: "bytes */\(size)"])
+            self.init(
+                .sizeInvalid,
+                detail: error.description,
+                status: .rangeNotSatisfiable,
+                headers: [.contentRange: "bytes */\(size)"]
+            )
         case .io:
             self.init(.unknown, detail: "storage failure")
         }

@@ -70,6 +70,8 @@ public enum RegistryEvent: Sendable, Equatable {
     case manifestDeleted(repository: String, reference: String)
     case blobPushed(repository: String, digest: Digest)
     case imagePulled(repository: String, reference: String)
+    /// One garbage collection ran (`failed` when it stopped on an error).
+    case garbageCollected(report: GarbageReport, seconds: Double, failed: Bool)
 }
 
 /// A manifest about to be stored, for extensions that check manifests.

@@ -75,10 +75,14 @@ struct UploadRoutes {
     private func chunkStart(_ request: Request) throws -> Int64? {
         guard let header = request.headers[.contentRange] else { return nil }
         guard let range = ByteRange.chunk(header) else {
-            throw OCIError(.rangeInvalid, detail: "malformed Content-Range \(header)")
+            throw OCIError(.blobUploadInvalid, detail: "malformed Content-Range \(header)", status: .rangeNotSatisfiable)
         }
         if let length = request.declaredLength, length != range.upperBound - range.lowerBound + 1 {
-            throw OCIError(.rangeInvalid, detail: "Content-Range \(header) disagrees with Content-Length \(length)")
+            throw OCIError(
+                .blobUploadInvalid,
+                detail: "Content-Range \(header) disagrees with Content-Length \(length)",
+                status: .rangeNotSatisfiable
+            )
         }
         return range.lowerBound
     }

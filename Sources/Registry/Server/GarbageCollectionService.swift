@@ -8,10 +8,12 @@ struct GarbageCollectionService: Service {
     let store: RegistryStore
     let delay: Duration
     let interval: Duration
+    let extensions: ExtensionSet
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the sleep; that is the loop's normal end, not a failure.
+        try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
                 await collectOnce()
@@ -20,9 +22,12 @@ struct GarbageCollectionService: Service {
     }
 
     private func collectOnce() async {
-        let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+        let start = ContinuousClock.now
         do {
-            let report = try await store.collectGarbage(delay: seconds)
+            let report = try await store.collectGarbage(delay: delay.inSeconds)
+            await extensions.publish(
+                .garbageCollected(report: report, seconds: (ContinuousClock.now - start).inSeconds, failed: false)
+            )
             if report != GarbageReport() {
                 logger.info(
                     "garbage collected",
@@ -33,6 +38,9 @@ struct GarbageCollectionService: Service {
                 )
             }
         } catch {
+            await extensions.publish(
+                .garbageCollected(report: GarbageReport(), seconds: (ContinuousClock.now - start).inSeconds, failed: true)
+            )
             logger.error("garbage collection failed", metadata: ["error": "\(error)"])
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -14,7 +15,7 @@ struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.
     let fallback: Fallback
 
     func respond(to request: Request, context: RegistryRequestContext) async throws -> Response {
-        guard let endpoint = RegistryEndpoint(path: request.uri.path) else {
+        guard let endpoint = RegistryEndpoint(path: Self.decodedPath(request.uri.path)) else {
             return try await fallback.respond(to: request, context: context)
         }
         do {
@@ -34,6 +35,12 @@ struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.
             context.logger.error("request failed", metadata: ["error": .string("\(error)")])
             return OCIError(.unknown).response(includeBody: request.method != .head)
         }
+    }
+
+    /// Clients may escape `:` in digests or `/` in names; match on the decoded path as zot does.
+    static func decodedPath(_ path: String) -> String {
+        guard path.contains("%") else { return path }
+        return path.removingPercentEncoding ?? path
     }
 
     private func dispatch(_ endpoint: RegistryEndpoint, _ request: Request) async throws -> Response {

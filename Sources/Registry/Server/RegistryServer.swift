@@ -52,7 +52,13 @@ public struct RegistryServer {
         var services: [any Service] = extensions.extensions.map { ExtensionService(registryExtension: $0) }
         if options.garbageCollection {
             services.append(
-                GarbageCollectionService(store: store, delay: options.gcDelay, interval: options.gcInterval, logger: logger)
+                GarbageCollectionService(
+                    store: store,
+                    delay: options.gcDelay,
+                    interval: options.gcInterval,
+                    extensions: extensions,
+                    logger: logger
+                )
             )
         }
         return Application(
@@ -77,10 +83,14 @@ struct HealthRoutes {
 }
 
 /// Runs an extension's background work alongside the server.
+///
+/// A service that returns ends the whole service group, so one whose extension has no (more)
+/// background work waits for shutdown instead.
 struct ExtensionService: Service {
     let registryExtension: any RegistryExtension
 
     func run() async throws {
         try await cancelWhenGracefulShutdown { try await registryExtension.run() }
+        try? await gracefulShutdown()
     }
 }

@@ -14,32 +14,34 @@ struct RequestLogResponder<Next: HTTPResponder>: HTTPResponder where Next.Contex
         do {
             response = try await next.respond(to: request, context: context)
         } catch {
-            log(request, status: "error", bytes: nil, since: start)
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            log(request, status: String(status), bytes: nil, since: start)
+            observe(request, status: status, since: start)
             throw error
         }
         let bytes = response.headers[.contentLength] ?? response.body.contentLength.map(String.init)
         log(request, status: String(response.status.code), bytes: bytes, since: start)
-        if !extensions.isEmpty {
-            extensions.observe(
-                RequestExchange(
-                    method: request.method.rawValue,
-                    path: request.uri.path,
-                    repository: RegistryEndpoint(path: request.uri.path)?.repositoryName,
-                    status: response.status.code,
-                    seconds: Self.seconds(ContinuousClock.now - start)
-                )
-            )
-        }
+        observe(request, status: response.status.code, since: start)
         return response
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    private func observe(_ request: Request, status: Int, since start: ContinuousClock.Instant) {
+        guard !extensions.isEmpty else { return }
+        extensions.observe(
+            RequestExchange(
+                method: request.method.rawValue,
+                path: request.uri.path,
+                repository: RegistryEndpoint(path: request.uri.path)?.repositoryName,
+                status: status,
+                seconds: (ContinuousClock.now - start).inSeconds
+            )
+        )
     }
+
 
     private func log(_ request: Request, status: String, bytes: String?, since start: ContinuousClock.Instant) {
         guard logger.logLevel <= .info else { return }
-        let duration = (Self.seconds(ContinuousClock.now - start) * 1_000_000).rounded() / 1000
+        let duration = ((ContinuousClock.now - start).inSeconds * 1_000_000).rounded() / 1000
         logger.info("\(request.method) \(request.uri.path) \(status) \(bytes ?? "-")B \(duration)ms")
     }
 }

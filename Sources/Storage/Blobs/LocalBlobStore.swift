@@ -3,6 +3,7 @@ import Glibc
 #endif
 import NIOCore
 import NIOPosix
+import Synchronization
 import _NIOFileSystem
 
 /// Blobs as files on local disk, in the layout `BlobLayout` documents.
@@ -119,23 +120,44 @@ public struct LocalBlobStore: BlobStore {
 }
 
 /// A staging file held open for the duration of one request's writes.
-struct LocalUploadFile: UploadFile {
-    let fd: Int32
+///
+/// Closing is idempotent: a second close must never hit a descriptor number that the
+/// kernel has meanwhile handed to another upload.
+final class LocalUploadFile: UploadFile {
+    private let descriptor: Mutex<Int32>
     let path: String
     let threadPool: NIOThreadPool
 
+    init(fd: Int32, path: String, threadPool: NIOThreadPool) {
+        self.descriptor = Mutex(fd)
+        self.path = path
+        self.threadPool = threadPool
+    }
+
+    private var fd: Int32 {
+        get throws(StorageError) {
+            let fd = descriptor.withLock { $0 }
+            guard fd >= 0 else { throw .io("\(path) used after close") }
+            return fd
+        }
+    }
+
     func write(_ buffer: ByteBuffer, at offset: Int64) async throws {
-        let (fd, path) = (fd, path)
+        let (fd, path) = (try fd, path)
         try await threadPool.runIfActive { try POSIXFile.writeAll(fd, buffer, at: offset, path: path) }
     }
 
     func truncate(to size: Int64) async throws {
-        let (fd, path) = (fd, path)
+        let (fd, path) = (try fd, path)
         try await threadPool.runIfActive { try POSIXFile.truncate(fd, to: size, path: path) }
     }
 
     func close() async throws {
-        let fd = fd
+        let fd = descriptor.withLock { fd in
+            defer { fd = -1 }
+            return fd
+        }
+        guard fd >= 0 else { return }
         try await threadPool.runIfActive { _ = Glibc.close(fd) }
     }
 }

@@ -71,6 +71,10 @@ extension RegistryStore {
                 try await discardUpload(id)
                 throw StorageError.digestMismatch(expected: digest, actual: actual)
             }
+            if current.offset == 0 {
+                // An upload that never received a byte has no staging file yet: the empty blob needs one.
+                try await blobs.openUpload(id).close()
+            }
             try await commitStaged(id, as: digest, size: current.offset, to: repository)
             try await metadata.deleteUpload(id: id)
             progress.release(id, progress: nil)
@@ -99,9 +103,16 @@ extension RegistryStore {
         let id = "m-" + UUID().uuidString.lowercased()
         let file = try await blobs.openUpload(id)
         var writer = StagingWriter(progress: .init(offset: 0, hasher: ContentHasher(digest.algorithm)), file: file)
+        let size: Int64
         do {
-            let size = try await writer.append(body)
+            size = try await writer.append(body)
+        } catch {
             try? await file.close()
+            try? await blobs.deleteUpload(id)
+            throw error
+        }
+        try? await file.close()
+        do {
             if let declaredLength, size != declaredLength {
                 throw StorageError.uploadInvalid("received \(size) bytes, Content-Length said \(declaredLength)")
             }
@@ -110,7 +121,6 @@ extension RegistryStore {
             try await commitStaged(id, as: digest, size: size, to: repository)
             return size
         } catch {
-            try? await file.close()
             try? await blobs.deleteUpload(id)
             throw error
         }

@@ -1,0 +1,61 @@
+# zotd: `make run` starts the registry, `make test` runs every test. See README.md.
+SWIFT ?= swift
+CONFIG ?= config.example.json
+
+# Build labels, named like zot's. `make binary EXTENSIONS=metrics,mgmt` builds only those.
+KNOWN_EXTENSIONS := metrics mgmt lint debug
+comma := ,
+EXTENSIONS ?= $(subst $() $(),$(comma),$(KNOWN_EXTENSIONS))
+EXTENSION_LIST := $(subst $(comma), ,$(EXTENSIONS))
+UNKNOWN_EXTENSIONS := $(filter-out $(KNOWN_EXTENSIONS),$(EXTENSION_LIST))
+TRAIT_FLAGS := --disable-default-traits $(if $(strip $(EXTENSION_LIST)),--traits $(EXTENSIONS))
+
+.PHONY: all binary binary-minimal run test unit-test e2e-test check-minimal bench build-deps test-deps clean
+
+all: binary
+
+build-deps:
+	@scripts/install-build-deps.sh
+
+test-deps:
+	@scripts/install-test-deps.sh
+	@scripts/install-prometheus.sh
+
+## The release binary at bin/zotd, with the extensions named in EXTENSIONS (all by default).
+binary: build-deps
+ifneq ($(strip $(UNKNOWN_EXTENSIONS)),)
+	$(error unknown extension label(s): $(UNKNOWN_EXTENSIONS); known labels: $(KNOWN_EXTENSIONS))
+endif
+	$(SWIFT) build -c release $(TRAIT_FLAGS)
+	@mkdir -p bin && cp .build/release/zotd bin/zotd
+	@bin/zotd --version
+
+## The release binary with no extension compiled in.
+binary-minimal: build-deps
+	$(SWIFT) build -c release --disable-default-traits --scratch-path .build-minimal
+	@mkdir -p bin && cp .build-minimal/release/zotd bin/zotd
+	@bin/zotd --version
+
+## Builds, then serves config.example.json: 127.0.0.1:8080, data under ./data.
+run: binary
+	bin/zotd serve $(CONFIG)
+
+## Unit tests (swift test), then end-to-end tests of the real binary with real clients.
+test: test-deps build-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest Tests/e2e
+
+unit-test: build-deps
+	$(SWIFT) test
+
+e2e-test: test-deps
+	$(SWIFT) build
+	ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest Tests/e2e
+
+## A binary with no extension: discover is empty and extension endpoints answer 404.
+check-minimal: build-deps
+	scripts/check-minimal-build.sh
+
+clean:
+	rm -rf .build .build-minimal bin
