@@ -57,5 +57,11 @@ e2e-test: test-deps
 check-minimal: build-deps
 	scripts/check-minimal-build.sh
 
+## zotd and distribution side by side on loopback; prints ratios. BENCH_ARGS=--quick or --full.
+bench: build-deps
+	scripts/install-bench-deps.sh
+	$(SWIFT) build -c release
+	python3 bench/run.py --zotd .build/release/zotd $(BENCH_ARGS)
+
 clean:
 	rm -rf .build .build-minimal bin
