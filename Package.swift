@@ -100,10 +100,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Storage"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Storage", "Auth"]),
         .testTarget(
             name: "AuthTests",
             dependencies: [

@@ -664,6 +664,7 @@ def walk_stats(ctx, port, path, key, check, page_size):
     return {
         "ms_per_page": median(pages_t) * 1e3,
         "first_page_ms": pages_t[0] * 1e3,
+        "first_walk_page_ms": [round(x * 1e3, 3) for x in pages_t[:n_pages]],
         "walk_ms": median(walks) * 1e3,
         "walks": len(walks),
         "pages": n_pages,

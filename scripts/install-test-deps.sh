@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Installs what zotd's build and its e2e tests need, only when missing (idempotent).
 #
-#   Debian packages: skopeo podman curl (test clients), libsqlite3-dev libssl-dev zlib1g-dev (the build)
+#   Debian packages: skopeo podman curl (test clients), apache2-utils openssl (htpasswd files and test
+#                    certificates for the auth tests), libsqlite3-dev libssl-dev zlib1g-dev (the build)
 #   Python (pip):    pytest pytest-timeout requests oras openapi-spec-validator schemathesis
+#                    cryptography (the auth tests sign their own JWTs)
 #
 # Runs `apt-get update` only when a Debian package is missing. As root it installs; as another user
 # it prints exactly what to install and exits 1. Works on a fresh Debian 12 with the Swift toolchain.
 set -euo pipefail
 
-APT_PACKAGES=(skopeo podman curl libsqlite3-dev libssl-dev zlib1g-dev)
+APT_PACKAGES=(skopeo podman curl apache2-utils openssl libsqlite3-dev libssl-dev zlib1g-dev)
 # python module to import -> pip requirement
-PY_MODULES=(pytest pytest_timeout requests oras openapi_spec_validator schemathesis)
-PY_REQUIREMENTS=(pytest pytest-timeout requests oras openapi-spec-validator schemathesis)
+PY_MODULES=(pytest pytest_timeout requests oras openapi_spec_validator schemathesis cryptography)
+PY_REQUIREMENTS=(pytest pytest-timeout requests oras openapi-spec-validator schemathesis cryptography)
 
 PYTHON=${PYTHON:-python3}
 

@@ -35,6 +35,13 @@ struct Serve: AsyncParsableCommand {
             logger.critical("cannot start extensions: \(error)")
             throw ExitCode(1)
         }
+        let security: RegistrySecurity
+        do {
+            security = try await RegistrySecurity(config: config, rootDirectory: root, logger: logger)
+        } catch {
+            logger.critical("cannot set up authentication or TLS: \(error)")
+            throw ExitCode(1)
+        }
         let server = RegistryServer(
             options: .init(
                 address: config.http.address,
@@ -45,12 +52,13 @@ struct Serve: AsyncParsableCommand {
             ),
             store: store,
             extensions: extensions,
+            security: security,
             logger: logger
         )
         let app = server.makeApplication { port in
             logger.info("zotd \(Zotd.version) serving on \(config.http.address):\(port), storage at \(root)")
         }
-        try await app.runService()
+        try await GracefulShutdown.run(app, logger: logger)
     }
 
     static func absolute(_ path: String) -> String {

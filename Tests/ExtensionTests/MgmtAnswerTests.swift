@@ -135,6 +135,6 @@ func resourceQuery(_ query: String?, served: Bool) {
 
 /// With default traits (`swift test`), the answer names the compiled-in labels as zot's Makefile does.
 @Test func defaultBinaryTypeNamesCompiledLabels() {
-    #expect(MgmtBuildInfo().binaryType == MgmtBuildInfo.binaryType(labels: MgmtBuildInfo.compiledLabels))
-    #expect(MgmtBuildInfo.compiledLabels.contains("mgmt") == MgmtBuildInfo().binaryType.contains("-mgmt"))
+    #expect(MgmtBuildInfo().binaryType == MgmtBuildInfo.binaryType(labels: CompiledLabels.current))
+    #expect(CompiledLabels.current.contains("mgmt") == MgmtBuildInfo().binaryType.contains("-mgmt"))
 }

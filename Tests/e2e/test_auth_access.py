@@ -229,3 +229,22 @@ def test_anonymous_policy_without_authentication(auth_registry, repo):
     assert server.get(f"/v2/{repo}/manifests/v1").status_code == 200
     assert_oci_error(server.post("/v2/infra/x/blobs/uploads/"), 401, "UNAUTHORIZED")
     assert_oci_error(server.delete(f"/v2/{repo}/manifests/v1"), 401, "UNAUTHORIZED")
+
+
+@pytest.mark.parametrize(
+    "user,path",
+    [
+        ("nobody", "/v2/secret%2Fs/manifests/base"),
+        ("nobody", "/v2/secret%2fs/tags/list"),
+        ("nobody", "/v2/%73ecret/s/tags/list"),
+        (None, "/v2/infra%2Fdb/tags/list"),
+        ("mallory", "/v2/secret/s/../s/tags/list"),
+        ("nobody", "/v2/secret//s/tags/list"),
+        ("alice", "/%6detrics"),
+    ],
+)
+def test_encoded_or_odd_paths_do_not_escape_the_policy(server, user, path):
+    """Attack: a repository name the policy check and the router could read differently (percent-encoded
+    slashes or letters, dot segments, empty segments). Never served to a caller without the right."""
+    r = client(server, user).get(path)
+    assert r.status_code not in range(200, 300), f"{path}: {r.status_code} {r.text[:200]}"

@@ -40,7 +40,7 @@ public struct MgmtBuildInfo: Sendable, Equatable {
     public init(
         commit: String = "",
         releaseTag: String = "",
-        binaryType: String = MgmtBuildInfo.binaryType(labels: MgmtBuildInfo.compiledLabels)
+        binaryType: String = MgmtBuildInfo.binaryType(labels: CompiledLabels.current)
     ) {
         self.commit = commit
         self.releaseTag = releaseTag
@@ -51,48 +51,5 @@ public struct MgmtBuildInfo: Sendable, Equatable {
     /// `-metrics-mgmt`.
     public static func binaryType(labels: [String]) -> String {
         labels.map { "-" + $0 }.joined()
-    }
-
-    /// The build labels (SwiftPM traits) compiled into this package, in zot's order. Traits are compile
-    /// conditions of every target, so this target sees the ones `zotd` was built with.
-    public static var compiledLabels: [String] {
-        var labels: [String] = []
-        #if debug
-        labels.append("debug")
-        #endif
-        #if imagetrust
-        labels.append("imagetrust")
-        #endif
-        #if lint
-        labels.append("lint")
-        #endif
-        #if metrics
-        labels.append("metrics")
-        #endif
-        #if mgmt
-        labels.append("mgmt")
-        #endif
-        #if profile
-        labels.append("profile")
-        #endif
-        #if scrub
-        labels.append("scrub")
-        #endif
-        #if search
-        labels.append("search")
-        #endif
-        #if sync
-        labels.append("sync")
-        #endif
-        #if ui
-        labels.append("ui")
-        #endif
-        #if userprefs
-        labels.append("userprefs")
-        #endif
-        #if events
-        labels.append("events")
-        #endif
-        return labels
     }
 }

@@ -1,3 +1,5 @@
+import Auth
+
 extension HTTPConfig {
     /// The ports a config may name.
     static let portRange = 0...65535
@@ -30,6 +32,23 @@ extension HTTPConfig {
         tls = try reader.rawObject("tls")
         accessControl = try reader.rawObject("accessControl")
         ratelimit = try reader.rawObject("ratelimit")
+        if let auth {
+            var section = try ConfigReader(auth, at: reader.path.appending("auth"))
+            authConfig = try AuthConfig(reading: &section, warnings: &warnings)
+        }
+        if let tls {
+            var section = try ConfigReader(tls, at: reader.path.appending("tls"))
+            tlsConfig = try TLSConfig(reading: &section, warnings: &warnings)
+        }
+        if let accessControl {
+            var section = try ConfigReader(accessControl, at: reader.path.appending("accessControl"))
+            accessControlConfig = try AccessControlConfig(reading: &section, warnings: &warnings)
+        }
+        if auth?["mtls"] != nil, tlsConfig?.clientCAPath == nil {
+            throw .missing(
+                keyPath: reader.path.appending("tls").appending("cacert").description,
+                expected: "the CA that client certificates chain to, for http.auth.mtls")
+        }
         warnings += reader.unknownKeyWarnings()
     }
 

@@ -1,3 +1,5 @@
+import Auth
+
 /// zot's `http` section: what the server listens on and how it answers.
 public struct HTTPConfig: Sendable, Equatable {
     /// The address to listen on. Default: `"127.0.0.1"`, reachable from this machine only.
@@ -17,13 +19,18 @@ public struct HTTPConfig: Sendable, Equatable {
     public var readTimeout: Duration?
     /// The longest a response may take to send, when set.
     public var writeTimeout: Duration?
-    /// The `auth` section as written. Only settings that enable no authentication (such as `failDelay`) get
-    /// past the refusal table today.
+    /// The `auth` section as written (the mgmt extension reports it); `authConfig` is what zotd reads of it.
     public var auth: JSONValue?
-    /// The `tls` section as written; refused for now (see `UnsupportedFeature`).
+    /// The `tls` section as written; `tlsConfig` is what zotd reads of it.
     public var tls: JSONValue?
-    /// The `accessControl` section as written; refused for now (see `UnsupportedFeature`).
+    /// The `accessControl` section as written; `accessControlConfig` is what zotd reads of it.
     public var accessControl: JSONValue?
+    /// `auth`, read: htpasswd, API keys, bearer tokens, `failDelay`.
+    public var authConfig: AuthConfig?
+    /// `tls`, read: the server's certificate and key, and the CA of client certificates.
+    public var tlsConfig: TLSConfig?
+    /// `accessControl`, read: who may do what to which repositories.
+    public var accessControlConfig: AccessControlConfig?
     /// The `ratelimit` section as written; refused for now (see `UnsupportedFeature`).
     public var ratelimit: JSONValue?
 
@@ -43,7 +50,10 @@ public struct HTTPConfig: Sendable, Equatable {
         auth: JSONValue? = nil,
         tls: JSONValue? = nil,
         accessControl: JSONValue? = nil,
-        ratelimit: JSONValue? = nil
+        ratelimit: JSONValue? = nil,
+        authConfig: AuthConfig? = nil,
+        tlsConfig: TLSConfig? = nil,
+        accessControlConfig: AccessControlConfig? = nil
     ) {
         self.address = address
         self.port = port
@@ -57,5 +67,8 @@ public struct HTTPConfig: Sendable, Equatable {
         self.tls = tls
         self.accessControl = accessControl
         self.ratelimit = ratelimit
+        self.authConfig = authConfig
+        self.tlsConfig = tlsConfig
+        self.accessControlConfig = accessControlConfig
     }
 }

@@ -61,14 +61,8 @@ struct UnsupportedFeature: Sendable {
                 why: "separate storage per route prefix is not supported yet (zotd keeps every repository "
                     + "under storage.rootDirectory)")
         },
-        authentication("htpasswd"),
         authentication("ldap"),
-        authentication("bearer"),
         authentication("openid"),
-        authentication("mtls"),
-        UnsupportedFeature("http", "auth", "apikey") { apikey in
-            apikey == .bool(false) ? nil : authenticationRefusal("apikey")
-        },
         UnsupportedFeature("http", "auth") { auth in
             // An auth method zotd has never heard of must not leave the registry open either.
             let harmless: Set<String> = ["faildelay", "sessionkeysfile", "sessiondriver", "securesession"]
@@ -80,17 +74,6 @@ struct UnsupportedFeature: Sendable {
                 why: "not an authentication setting zotd knows; refusing to start an open registry for a "
                     + "config that may ask for authentication",
                 member: unknown)
-        },
-        UnsupportedFeature("http", "tls") { _ in
-            Refusal(
-                feature: "TLS",
-                why: "TLS is not supported yet; serve zotd behind a TLS-terminating proxy and remove http.tls")
-        },
-        UnsupportedFeature("http", "accessControl") { _ in
-            Refusal(
-                feature: "access control",
-                why: "access control is not supported yet; refusing to start a registry open to everyone "
-                    + "for a config that restricts access")
         },
         UnsupportedFeature("http", "ratelimit") { _ in
             Refusal(feature: "rate limiting", why: "rate limiting is not supported yet")
@@ -109,7 +92,8 @@ struct UnsupportedFeature: Sendable {
     private static func authenticationRefusal(_ method: String) -> Refusal {
         Refusal(
             feature: "\(method) authentication",
-            why: "authentication is not supported yet; refusing to start an open registry for a config "
+            why: "\(method) authentication is not supported yet (zotd signs users in with htpasswd, API keys, "
+                + "bearer tokens or client certificates); refusing to start an open registry for a config "
                 + "that asks for it")
     }
 }

@@ -24,11 +24,35 @@ struct ListingRoutes {
         return try JSONResponse.make(TagList(name: repository.value, tags: items), headers: link)
     }
 
-    func catalog(_ request: Request) throws -> Response {
+    /// - Parameter visible: when given, only the repositories it accepts are listed (those the caller may
+    ///   read); pages still hold `n` of them.
+    func catalog(_ request: Request, visible: ((String) -> Bool)? = nil) throws -> Response {
         let page = try Page(request)
-        let repositories = try store.repositories(after: page.last, limit: page.fetchLimit)
+        let repositories: [String]
+        if let visible {
+            repositories = try visibleRepositories(after: page.last, limit: page.fetchLimit, visible)
+        } else {
+            repositories = try store.repositories(after: page.last, limit: page.fetchLimit)
+        }
         let (items, link) = page.split(repositories, path: "/v2/_catalog")
         return try JSONResponse.make(Catalog(repositories: items), headers: link)
+    }
+
+    /// Up to `limit` repositories after `last` that `visible` accepts, read in batches.
+    private func visibleRepositories(after last: String?, limit: Int?, _ visible: (String) -> Bool) throws -> [String] {
+        let batch = max(limit ?? 0, 500)
+        var found: [String] = []
+        var cursor = last
+        while limit.map({ found.count < $0 }) ?? true {
+            let names = try store.repositories(after: cursor, limit: batch)
+            for name in names where visible(name) {
+                found.append(name)
+                if let limit, found.count == limit { return found }
+            }
+            guard names.count == batch, let next = names.last else { break }
+            cursor = next
+        }
+        return found
     }
 }
 

@@ -1,10 +1,25 @@
+import Auth
 import Hummingbird
+import NIOCore
 
 /// The per-request context every zotd route sees.
 public struct RegistryRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// Who sent the request and what they may do, set by `AuthResponder` before any route runs. On a server
+    /// without authentication or access control it stays `.unrestricted`.
+    public var caller: Caller = .unrestricted
+    /// The connection, for the TLS client certificate and the peer's address.
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
     }
+
+    /// Whether the caller may read `/metrics` under `accessControl.metrics`: the metrics extension's seam
+    /// (`AuthResponder` already enforces it on the configured metrics path).
+    public var mayReadMetrics: Bool { caller.mayReadMetrics }
+
+    /// Whether the caller may read `repository`, for extensions that list repositories.
+    public func mayRead(_ repository: String) -> Bool { caller.may(.read, on: repository) }
 }

@@ -1,4 +1,6 @@
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -26,12 +28,18 @@ public struct RegistryServer {
     public let options: Options
     public let store: RegistryStore
     public let extensions: ExtensionSet
+    /// Authentication, access control, TLS and the audit log (`RegistrySecurity.none`: none of them).
+    public let security: RegistrySecurity
     public let logger: Logger
 
-    public init(options: Options, store: RegistryStore, extensions: ExtensionSet = .init(), logger: Logger) {
+    public init(
+        options: Options, store: RegistryStore, extensions: ExtensionSet = .init(),
+        security: RegistrySecurity = .none, logger: Logger
+    ) {
         self.options = options
         self.store = store
         self.extensions = extensions
+        self.security = security
         self.logger = logger
     }
 
@@ -44,8 +52,16 @@ public struct RegistryServer {
         HealthRoutes().addRoutes(to: router)
         DiscoverRoutes(endpoints: extensions.endpoints).addRoutes(to: router)
         extensions.addRoutes(to: router)
+        if let authenticator = security.authenticator {
+            AuthRoutes(authenticator: authenticator, secureCookies: security.secureCookies).addRoutes(to: router)
+        }
         let responder = RequestLogResponder(
-            next: RegistryResponder(store: store, extensions: extensions, fallback: router.buildResponder()),
+            next: AuthResponder(
+                security: security,
+                store: store,
+                logger: logger,
+                next: RegistryResponder(store: store, extensions: extensions, fallback: router.buildResponder())
+            ),
             extensions: extensions,
             logger: logger
         )
@@ -63,12 +79,24 @@ public struct RegistryServer {
         }
         return Application(
             responder: responder,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+            server: Self.server(tls: security.tls),
             configuration: .init(address: .hostname(options.address, port: options.port), serverName: nil),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
+    }
+}
+
+extension RegistryServer {
+    /// HTTP/1.1, over TLS when `tls` is set. The TLS configuration was checked when `RegistrySecurity` was
+    /// built, so nothing here can fail before the first connection.
+    static func server(tls: TLSConfiguration?) -> HTTPServerBuilder {
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ExpectContinueHandler()])
+        guard let tls else { return .http1(configuration: http1) }
+        return HTTPServerBuilder { responder in
+            try TLSChannel(HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tls)
+        }
     }
 }
 

@@ -9,7 +9,7 @@ public protocol MetadataStore: Sendable {
     func linkBlob(_ digest: Digest, size: Int64, to repository: RepositoryName) async throws
     /// Lets `repository` see a blob `source` already sees. False when `source` does not have it.
     func mountBlob(_ digest: Digest, from source: RepositoryName, to repository: RepositoryName) async throws -> Bool
-    /// The size of `digest` if `repository` may see it as a blob or as a manifest.
+    /// The size of blob `digest` if `repository` links it.
     func blobSize(_ digest: Digest, in repository: RepositoryName) throws -> Int64?
     /// Whether `digest` is stored at all, in any repository.
     func blobSize(_ digest: Digest) throws -> Int64?

@@ -28,18 +28,11 @@ extension SQLiteMetadataStore {
 
     public func blobSize(_ digest: Digest, in repository: RepositoryName) throws -> Int64? {
         try read { db in
-            let arguments: StatementArguments = [repository.value, digest.description]
-            if let size = try Int64.fetchOne(
+            try Int64.fetchOne(
                 db.cachedStatement(
                     sql: "SELECT b.size FROM blob_link l JOIN blob b ON b.digest = l.digest WHERE l.repository = ? AND l.digest = ?"
                 ),
-                arguments: arguments
-            ) {
-                return size
-            }
-            return try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT length(content) FROM manifest WHERE repository = ? AND digest = ?"),
-                arguments: arguments
+                arguments: [repository.value, digest.description]
             )
         }
     }

@@ -49,12 +49,10 @@ extension RegistryStore {
     /// The blob as `repository` sees it, or nil when the repository has no such blob.
     public func blob(_ digest: Digest, in repository: RepositoryName) throws -> BlobSource? {
         if let size = try metadata.blobSize(digest, in: repository) {
-            if let manifest = try metadata.manifest(.digest(digest), in: repository),
-                Int64(manifest.content.count) == size, try metadata.blobSize(digest) == nil
-            {
-                return .inline(manifest.content)
-            }
             return .stored(size: size)
+        }
+        if let manifest = try metadata.manifest(.digest(digest), in: repository) {
+            return .inline(manifest.content)
         }
         return nil
     }

@@ -1,4 +1,4 @@
-/// The build labels (SwiftPM traits) this package was compiled with, for `zot_info`'s `binaryType`.
+/// The build labels (SwiftPM traits) this package was compiled with, for `zot_info`'s and mgmt's `binaryType`.
 ///
 /// Traits are compile conditions of every target in the package, so this target sees the same ones `zotd` does.
 /// Listed in zot's order of labels.
