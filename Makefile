@@ -3,14 +3,14 @@ SWIFT ?= swift
 CONFIG ?= config.example.json
 
 # Build labels, named like zot's. `make binary EXTENSIONS=metrics,mgmt` builds only those.
-KNOWN_EXTENSIONS := metrics mgmt lint debug
+KNOWN_EXTENSIONS := metrics mgmt lint debug scrub
 comma := ,
 EXTENSIONS ?= $(subst $() $(),$(comma),$(KNOWN_EXTENSIONS))
 EXTENSION_LIST := $(subst $(comma), ,$(EXTENSIONS))
 UNKNOWN_EXTENSIONS := $(filter-out $(KNOWN_EXTENSIONS),$(EXTENSION_LIST))
 TRAIT_FLAGS := --disable-default-traits $(if $(strip $(EXTENSION_LIST)),--traits $(EXTENSIONS))
 
-.PHONY: all binary binary-minimal run test unit-test e2e-test check-minimal bench build-deps test-deps clean
+.PHONY: all binary binary-minimal run test unit-test e2e-test check-minimal bench build-deps test-deps clean fuzz soak
 
 all: binary
 
@@ -45,6 +45,21 @@ test: test-deps build-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest Tests/e2e
+	Tests/Fuzz/run.sh
+
+## libFuzzer on the parsers a client reaches, FUZZ_SECONDS (default 20) per target; see Tests/Fuzz/run.sh.
+fuzz:
+	Tests/Fuzz/run.sh
+
+## The robustness tests for longer, outside CI: SOAK_CYCLES kill -9 cycles, SOAK_SECONDS of 64 clients,
+## and FUZZ_SECONDS of fuzzing per target.
+SOAK_CYCLES ?= 500
+SOAK_SECONDS ?= 300
+soak: build-deps
+	$(SWIFT) build
+	ZOTD_BIN=$(CURDIR)/.build/debug/zotd ZOTD_CRASH_CYCLES=$(SOAK_CYCLES) ZOTD_STRESS_SECONDS=$(SOAK_SECONDS) \
+		ZOTD_STRESS_CLIENTS=64 python3 -m pytest -s -o timeout=0 Tests/e2e/test_crash_safety.py Tests/e2e/test_stress.py
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} Tests/Fuzz/run.sh
 
 unit-test: build-deps
 	$(SWIFT) test

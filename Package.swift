@@ -13,7 +13,8 @@ let package = Package(
         .trait(name: "mgmt", description: "The mgmt extension: /v2/_zot/ext/mgmt"),
         .trait(name: "lint", description: "Mandatory annotations on pushed manifests"),
         .trait(name: "debug", description: "OpenAPI document and interactive page under /swagger/v2/"),
-        .default(enabledTraits: ["metrics", "mgmt", "lint", "debug"]),
+        .trait(name: "scrub", description: "Periodic re-hash of blobs and manifest reference checks"),
+        .default(enabledTraits: ["metrics", "mgmt", "lint", "debug", "scrub"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -88,6 +89,11 @@ let package = Package(
             // Compiled into the binary: a lone zotd serves its API document with no resource bundle beside it.
             resources: [.embedInCode("Resources/openapi.json"), .embedInCode("Resources/index.html")]
         ),
+        .target(
+            name: "ScrubExtension",
+            dependencies: ["Registry", "Storage", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/Extensions/Scrub"
+        ),
         .executableTarget(
             name: "zotd",
             dependencies: [
@@ -97,6 +103,7 @@ let package = Package(
                 .target(name: "MgmtExtension", condition: .when(traits: ["mgmt"])),
                 .target(name: "LintExtension", condition: .when(traits: ["lint"])),
                 .target(name: "DebugExtension", condition: .when(traits: ["debug"])),
+                .target(name: "ScrubExtension", condition: .when(traits: ["scrub"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

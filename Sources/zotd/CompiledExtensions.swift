@@ -11,6 +11,9 @@ import LintExtension
 #if debug
 import DebugExtension
 #endif
+#if scrub
+import ScrubExtension
+#endif
 
 /// The extensions compiled into this binary, by build label (SwiftPM trait).
 ///
@@ -29,6 +32,9 @@ enum CompiledExtensions {
         #endif
         #if debug
         factories.append(DebugExtensionFactory())
+        #endif
+        #if scrub
+        factories.append(ScrubExtensionFactory())
         #endif
         return factories
     }

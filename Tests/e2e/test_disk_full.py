@@ -9,7 +9,6 @@ filesystem grows again pushes succeed. The damaged-blob tests truncate or overwr
 
 import hashlib
 import os
-import shutil
 import subprocess
 
 import pytest
@@ -133,7 +132,7 @@ def test_truncated_blob_file_is_not_served_as_whole(fresh_registry):
     with open(path, "r+b") as f:
         f.truncate(layer.size // 2)
     try:
-        r = requests.get(fresh_registry.url(f"/v2/damaged/app/blobs/{layer.digest}"), timeout=10)
+        r = requests.get(fresh_registry.url(f"/v2/damaged/app/blobs/{layer.digest}"), timeout=3)
     except requests.RequestException:
         return  # the connection was cut: the client knows the transfer failed
     if r.status_code == 200:
@@ -143,6 +142,22 @@ def test_truncated_blob_file_is_not_served_as_whole(fresh_registry):
     else:
         assert r.status_code >= 500 or r.status_code == 404, r.status_code
     assert fresh_registry.get("/v2/").status_code == 200, "the server stopped answering after a damaged read"
+
+
+def test_truncated_blob_read_fails_promptly(fresh_registry):
+    """A short file must end the response at once (an error before the headers, or the connection
+    closed), not leave the client waiting for bytes that will never come."""
+    img = build_image(layer_sizes=(300_000,))
+    push_image(fresh_registry, "damaged/app", "v1", img)
+    layer = img.layers[0]
+    with open(_blob_path(fresh_registry, layer.digest), "r+b") as f:
+        f.truncate(layer.size // 2)
+    try:
+        r = requests.get(fresh_registry.url(f"/v2/damaged/app/blobs/{layer.digest}"), timeout=3)
+    except requests.exceptions.ConnectionError as e:
+        assert "timed out" not in str(e), f"the response stalled instead of ending: {e}"
+        return
+    assert r.status_code != 200, "a truncated blob was served as a complete 200"
 
 
 def test_overwritten_blob_file_is_served_as_stored(fresh_registry):
@@ -158,3 +173,4 @@ def test_overwritten_blob_file_is_served_as_stored(fresh_registry):
     r = fresh_registry.get(f"/v2/damaged/app/blobs/{layer.digest}")
     assert r.status_code == 200 and len(r.content) == layer.size
     assert sha256_digest(r.content) != layer.digest
+

@@ -38,7 +38,11 @@ struct BlobRoutes {
         case .inline(let bytes):
             let slice = bytes[Int(range.lowerBound)...Int(range.upperBound)]
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: slice)))
-        case .stored:
+        case .stored(let recorded):
+            // Damage (a truncated or missing file) is reported before the headers go out, not served.
+            guard try await store.blobs.size(of: digest) == recorded else {
+                throw StorageError.io("blob \(digest) on disk does not have its recorded size \(recorded)")
+            }
             let store = store
             let body = ResponseBody(contentLength: Int(length)) { writer in
                 try await store.readBlob(digest, range: range) { chunk in try await writer.write(chunk) }

@@ -77,7 +77,7 @@ struct UploadRoutes {
         guard let range = ByteRange.chunk(header) else {
             throw OCIError(.blobUploadInvalid, detail: "malformed Content-Range \(header)", status: .rangeNotSatisfiable)
         }
-        if let length = request.declaredLength, length != range.upperBound - range.lowerBound + 1 {
+        if let length = request.declaredLength, length - 1 != range.upperBound - range.lowerBound {
             throw OCIError(
                 .blobUploadInvalid,
                 detail: "Content-Range \(header) disagrees with Content-Length \(length)",

@@ -34,7 +34,9 @@ enum ByteRange {
         if text.hasPrefix("bytes=") { text = text.dropFirst("bytes=".count) }
         if let slash = text.firstIndex(of: "/") { text = text[..<slash] }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1]), start >= 0, end >= start else {
+        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1]), start >= 0, end >= start,
+            end - start < Int64.max
+        else {
             return nil
         }
         return start...end

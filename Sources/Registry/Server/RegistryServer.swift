@@ -118,7 +118,11 @@ struct ExtensionService: Service {
     let registryExtension: any RegistryExtension
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown { try await registryExtension.run() }
+        do {
+            try await cancelWhenGracefulShutdown { try await registryExtension.run() }
+        } catch is CancellationError {
+            return
+        }
         try? await gracefulShutdown()
     }
 }

@@ -69,12 +69,18 @@ public struct LocalBlobStore: BlobStore {
         let directory = layout.blobDirectory(digest)
         let destination = layout.blobPath(digest)
         try await blocking { () throws(StorageError) in
-            if try POSIXFile.size(destination) != nil {
-                // Already stored: content addressing makes the staged copy redundant.
+            if let existing = try POSIXFile.size(destination), existing == (try POSIXFile.size(staged) ?? 0) {
+                // Already stored: content addressing makes the staged copy redundant. A stored file of
+                // another size is a leftover of a crash and gets replaced below.
                 try POSIXFile.remove(staged)
                 return
             }
+            let isNewDirectory = try POSIXFile.size(directory) == nil
             try POSIXFile.makeDirectory(directory)
+            if durable, isNewDirectory {
+                // The new directory's own entry must survive a power cut too.
+                try POSIXFile.syncDirectory("\(layout.blobsDirectory)/\(digest.algorithm.rawValue)")
+            }
             if durable {
                 let fd = try POSIXFile.open(staged, flags: O_RDONLY)
                 defer { close(fd) }
@@ -104,10 +110,18 @@ public struct LocalBlobStore: BlobStore {
         into consume: (ByteBuffer) async throws -> Void
     ) async throws {
         do {
-            try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
+            let expected = range.upperBound - range.lowerBound + 1
+            let delivered = try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
+                var delivered: Int64 = 0
                 for try await chunk in handle.readChunks(in: range, chunkLength: .bytes(readChunkLength)) {
+                    delivered += Int64(chunk.readableBytes)
                     try await consume(chunk)
                 }
+                return delivered
+            }
+            // A file shorter than recorded is damage: fail the response rather than end it early.
+            guard delivered == expected else {
+                throw StorageError.io("\(path) is shorter than recorded (\(delivered) of \(expected) bytes)")
             }
         } catch let error as FileSystemError where error.code == .notFound {
             throw StorageError.io("\(path) vanished while being read")

@@ -18,7 +18,8 @@ public final class SQLiteMetadataStore: MetadataStore {
         try MetadataSchema.migrator.migrate(pool)
         // GRDB sets synchronous=NORMAL on the writer after prepareDatabase; set FULL afterwards.
         if durable {
-            try pool.write { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            // A pragma that changes the safety level may not run inside a transaction.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         }
     }
 
