@@ -40,12 +40,12 @@ binary-minimal: build-deps
 run: binary
 	bin/zotd serve $(CONFIG)
 
-## Unit tests (swift test), then end-to-end tests of the real binary with real clients.
+## Unit tests (swift test), bounded fuzzing of the parsers, then end-to-end tests of the real binary with real clients.
 test: test-deps build-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest Tests/e2e
 	Tests/Fuzz/run.sh
+	ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest Tests/e2e
 
 ## libFuzzer on the parsers a client reaches, FUZZ_SECONDS (default 20) per target; see Tests/Fuzz/run.sh.
 fuzz:
