@@ -48,7 +48,8 @@ struct Serve: AsyncParsableCommand {
                 port: config.http.port,
                 garbageCollection: gcInterval != nil,
                 gcDelay: config.storage.gcDelay,
-                gcInterval: gcInterval ?? .seconds(3600)
+                gcInterval: gcInterval ?? .seconds(3600),
+                rateLimit: config.http.rateLimitConfig
             ),
             store: store,
             extensions: extensions,

@@ -226,7 +226,6 @@ func logLevelsMapZotNames(name: String, level: LogLevel) throws {
     ("\"storage\": {\"rootDirectory\": \"/z\", \"retention\": {\"policies\": [{}]}}", "storage.retention"),
     ("\"storage\": {\"rootDirectory\": \"/z\"}, \"http\": {\"auth\": {\"ldap\": {}}}", "http.auth.ldap"),
     ("\"storage\": {\"rootDirectory\": \"/z\"}, \"http\": {\"auth\": {\"Kerberos\": {}}}", "http.auth.Kerberos"),
-    ("\"storage\": {\"rootDirectory\": \"/z\"}, \"http\": {\"ratelimit\": {\"rate\": 5}}", "http.ratelimit"),
     ("\"storage\": {\"rootDirectory\": \"/z\"}, \"cluster\": {\"members\": []}", "cluster"),
 ])
 func unsupportedSettingIsRefusedWithItsKeyPath(members: String, keyPath: String) {
@@ -242,6 +241,23 @@ func unsupportedSettingIsRefusedWithItsKeyPath(members: String, keyPath: String)
 ])
 func settingsThatAskForNothingMissingAreAccepted(members: String) {
     #expect(refusal("{\(members)}") == nil)
+}
+
+/// zot's `http.ratelimit`: an overall rate and per-method rates.
+@Test func rateLimitParsesOverallAndPerMethodRates() throws {
+    let json = "{\"storage\": {\"rootDirectory\": \"/z\"}, \"http\": {\"ratelimit\": {\"rate\": 10, \"methods\": [{\"method\": \"get\", \"rate\": 5}]}}}"
+    let limit = try #require(try ConfigLoader.load(data: Data(json.utf8)).config.http.rateLimitConfig)
+    #expect(limit == RateLimitConfig(rate: 10, methodRates: ["GET": 5]))
+}
+
+@Test func rateLimitMethodWithoutRateNamesItsKeyPath() {
+    let json = "{\"storage\": {\"rootDirectory\": \"/z\"}, \"http\": {\"ratelimit\": {\"methods\": [{\"method\": \"GET\"}]}}}"
+    #expect(throws: ConfigError.self) { try ConfigLoader.load(data: Data(json.utf8)) }
+    do {
+        _ = try ConfigLoader.load(data: Data(json.utf8))
+    } catch {
+        #expect(error.keyPath == "http.ratelimit.methods[0].rate")
+    }
 }
 
 /// zot decodes each sub-path into a fresh struct, so its GC and dedupe are off unless it says otherwise.

@@ -40,6 +40,10 @@ extension HTTPConfig {
             var section = try ConfigReader(tls, at: reader.path.appending("tls"))
             tlsConfig = try TLSConfig(reading: &section, warnings: &warnings)
         }
+        if let ratelimit {
+            var section = try ConfigReader(ratelimit, at: reader.path.appending("ratelimit"))
+            rateLimitConfig = try RateLimitConfig(reading: &section, warnings: &warnings)
+        }
         if let accessControl {
             var section = try ConfigReader(accessControl, at: reader.path.appending("accessControl"))
             accessControlConfig = try AccessControlConfig(reading: &section, warnings: &warnings)

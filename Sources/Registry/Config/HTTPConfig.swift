@@ -31,8 +31,10 @@ public struct HTTPConfig: Sendable, Equatable {
     public var tlsConfig: TLSConfig?
     /// `accessControl`, read: who may do what to which repositories.
     public var accessControlConfig: AccessControlConfig?
-    /// The `ratelimit` section as written; refused for now (see `UnsupportedFeature`).
+    /// The `ratelimit` section as written; `rateLimitConfig` is what zotd reads of it.
     public var ratelimit: JSONValue?
+    /// `ratelimit`, read: requests per second overall and per method.
+    public var rateLimitConfig: RateLimitConfig?
 
     /// The compatibility modes zot knows.
     public static let knownCompatModes: Set<String> = ["docker2s2"]

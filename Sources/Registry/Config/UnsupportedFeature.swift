@@ -75,9 +75,6 @@ struct UnsupportedFeature: Sendable {
                     + "config that may ask for authentication",
                 member: unknown)
         },
-        UnsupportedFeature("http", "ratelimit") { _ in
-            Refusal(feature: "rate limiting", why: "rate limiting is not supported yet")
-        },
         UnsupportedFeature("cluster") { _ in
             Refusal(
                 feature: "scale-out cluster",

@@ -15,13 +15,23 @@ public struct RegistryServer {
         public var garbageCollection: Bool
         public var gcDelay: Duration
         public var gcInterval: Duration
+        /// `http.ratelimit`; nil for no limit.
+        public var rateLimit: RateLimitConfig?
 
-        public init(address: String, port: Int, garbageCollection: Bool, gcDelay: Duration, gcInterval: Duration) {
+        public init(
+            address: String,
+            port: Int,
+            garbageCollection: Bool,
+            gcDelay: Duration,
+            gcInterval: Duration,
+            rateLimit: RateLimitConfig? = nil
+        ) {
             self.address = address
             self.port = port
             self.garbageCollection = garbageCollection
             self.gcDelay = gcDelay
             self.gcInterval = gcInterval
+            self.rateLimit = rateLimit
         }
     }
 
@@ -56,11 +66,14 @@ public struct RegistryServer {
             AuthRoutes(authenticator: authenticator, secureCookies: security.secureCookies).addRoutes(to: router)
         }
         let responder = RequestLogResponder(
-            next: AuthResponder(
-                security: security,
-                store: store,
-                logger: logger,
-                next: RegistryResponder(store: store, extensions: extensions, fallback: router.buildResponder())
+            next: RateLimitResponder(
+                limiter: options.rateLimit.map(RateLimiter.init),
+                next: AuthResponder(
+                    security: security,
+                    store: store,
+                    logger: logger,
+                    next: RegistryResponder(store: store, extensions: extensions, fallback: router.buildResponder())
+                )
             ),
             extensions: extensions,
             logger: logger
