@@ -49,7 +49,8 @@ struct Serve: AsyncParsableCommand {
                 garbageCollection: gcInterval != nil,
                 gcDelay: config.storage.gcDelay,
                 gcInterval: gcInterval ?? .seconds(3600),
-                rateLimit: config.http.rateLimitConfig
+                rateLimit: config.http.rateLimitConfig,
+                readTimeout: config.http.readTimeout ?? .seconds(60)
             ),
             store: store,
             extensions: extensions,

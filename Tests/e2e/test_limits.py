@@ -35,3 +35,30 @@ def test_content_range_with_an_overflowing_length_does_not_crash_the_server(zotd
         raise AssertionError(f"the server did not answer (crashed): {e!r}")
     assert r.status_code in (400, 416), r.status_code
     assert server.get("/v2/").status_code == 200
+
+
+def test_slowloris_connection_is_closed_after_the_read_timeout(tmp_path, zotd_binary):
+    """`http.readTimeout`: a client that starts a request and then sends nothing is disconnected once
+    the timeout passes, while other clients are served meanwhile."""
+    from zotd_server import ZotdServer
+
+    class ShortReadTimeout(ZotdServer):
+        def config(self) -> dict:
+            config = super().config()
+            config["http"]["readTimeout"] = "1s"
+            return config
+
+    server = ShortReadTimeout(zotd_binary, tmp_path)
+    server.start()
+    try:
+        with socket.create_connection((server.host, server.port), timeout=10) as s:
+            s.sendall(b"PATCH /v2/slow/app/blobs/uploads/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nab")
+            assert server.get("/v2/").status_code == 200
+            s.settimeout(8)
+            try:
+                closed = s.recv(4096) == b"" or s.recv(4096) == b""
+            except ConnectionResetError:
+                closed = True
+            assert closed, "the stalled connection was not closed"
+    finally:
+        server.stop()

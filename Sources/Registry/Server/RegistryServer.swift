@@ -17,6 +17,9 @@ public struct RegistryServer {
         public var gcInterval: Duration
         /// `http.ratelimit`; nil for no limit.
         public var rateLimit: RateLimitConfig?
+        /// `http.readTimeout`: a connection that sends nothing for this long while a request is being
+        /// read, or between requests, is closed (a slowloris client holds nothing for long).
+        public var readTimeout: Duration
 
         public init(
             address: String,
@@ -24,7 +27,8 @@ public struct RegistryServer {
             garbageCollection: Bool,
             gcDelay: Duration,
             gcInterval: Duration,
-            rateLimit: RateLimitConfig? = nil
+            rateLimit: RateLimitConfig? = nil,
+            readTimeout: Duration = .seconds(60)
         ) {
             self.address = address
             self.port = port
@@ -32,6 +36,7 @@ public struct RegistryServer {
             self.gcDelay = gcDelay
             self.gcInterval = gcInterval
             self.rateLimit = rateLimit
+            self.readTimeout = readTimeout
         }
     }
 
@@ -92,7 +97,7 @@ public struct RegistryServer {
         }
         return Application(
             responder: responder,
-            server: Self.server(tls: security.tls),
+            server: Self.server(tls: security.tls, readTimeout: options.readTimeout),
             configuration: .init(address: .hostname(options.address, port: options.port), serverName: nil),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
@@ -104,8 +109,11 @@ public struct RegistryServer {
 extension RegistryServer {
     /// HTTP/1.1, over TLS when `tls` is set. The TLS configuration was checked when `RegistrySecurity` was
     /// built, so nothing here can fail before the first connection.
-    static func server(tls: TLSConfiguration?) -> HTTPServerBuilder {
-        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ExpectContinueHandler()])
+    static func server(tls: TLSConfiguration?, readTimeout: Duration) -> HTTPServerBuilder {
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ExpectContinueHandler()],
+            idleTimeout: .nanoseconds(Int64(readTimeout.inSeconds * 1e9))
+        )
         guard let tls else { return .http1(configuration: http1) }
         return HTTPServerBuilder { responder in
             try TLSChannel(HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tls)
