@@ -21,7 +21,7 @@ from typing import Optional
 import pytest
 import requests
 
-from zotd_server import START_TIMEOUT, ServerError, ZotdServer
+from zotd_server import START_TIMEOUT, HTTPVerbs, ServerError, ZotdServer
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -209,7 +209,7 @@ class AuthServer(ZotdServer):
         return client
 
 
-class UserClient:
+class UserClient(HTTPVerbs):
     """The `ZotdServer` HTTP interface with a credentials-bearing session; usable by the oci.py helpers."""
 
     def __init__(self, server: AuthServer, auth):
@@ -224,24 +224,6 @@ class UserClient:
         kw.setdefault("timeout", 30)
         kw.setdefault("allow_redirects", False)
         return self.http.request(method, self.url(path_or_url), **kw)
-
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
-
-    def head(self, path, **kw):
-        return self.request("HEAD", path, **kw)
-
-    def put(self, path, **kw):
-        return self.request("PUT", path, **kw)
-
-    def post(self, path, **kw):
-        return self.request("POST", path, **kw)
-
-    def patch(self, path, **kw):
-        return self.request("PATCH", path, **kw)
-
-    def delete(self, path, **kw):
-        return self.request("DELETE", path, **kw)
 
 
 @pytest.fixture

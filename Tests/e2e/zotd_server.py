@@ -49,7 +49,29 @@ def free_loopback_port() -> int:
         return s.getsockname()[1]
 
 
-class ZotdServer:
+class HTTPVerbs:
+    """`get`, `head`, `put`, `post`, `patch`, `delete` over a class's own `request(method, path, **kw)`."""
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def head(self, path, **kw):
+        return self.request("HEAD", path, **kw)
+
+    def put(self, path, **kw):
+        return self.request("PUT", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def patch(self, path, **kw):
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+class ZotdServer(HTTPVerbs):
     """A registry process under test. Not thread-safe to start/stop; its HTTP methods are."""
 
     def __init__(
@@ -228,23 +250,6 @@ class ZotdServer:
         kw.setdefault("allow_redirects", False)
         return self.http.request(method, self.url(path_or_url), **kw)
 
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
-
-    def head(self, path, **kw):
-        return self.request("HEAD", path, **kw)
-
-    def put(self, path, **kw):
-        return self.request("PUT", path, **kw)
-
-    def post(self, path, **kw):
-        return self.request("POST", path, **kw)
-
-    def patch(self, path, **kw):
-        return self.request("PATCH", path, **kw)
-
-    def delete(self, path, **kw):
-        return self.request("DELETE", path, **kw)
 
     def __repr__(self) -> str:
         return f"<{self.flavor} {self.base_url if self.port else '(not started)'} root={self.root_dir}>"
