@@ -13,13 +13,13 @@ extension LintExtension {
             guard let items = value.arrayValue else {
                 throw .invalid(
                     keyPath: "\(path).mandatoryAnnotations", expected: "a list of annotation names",
-                    got: Self.describe(value))
+                    got: value.summary)
             }
             for (index, item) in items.enumerated() {
                 guard let name = item.stringValue, !name.isEmpty else {
                     throw .invalid(
                         keyPath: "\(path).mandatoryAnnotations[\(index)]", expected: "an annotation name",
-                        got: Self.describe(item))
+                        got: item.summary)
                 }
                 names.append(name)
             }
@@ -33,16 +33,4 @@ extension LintExtension {
         self.init(mandatoryAnnotations: names)
     }
 
-    /// A short rendering of a config value for error messages.
-    private static func describe(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool(let flag): "\(flag)"
-        case .int(let number): "\(number)"
-        case .double(let number): "\(number)"
-        case .string(let text): "\"\(text)\""
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
 }

@@ -25,13 +25,13 @@ struct MetricsSettings: Sendable, Equatable {
         if let prometheus = section["prometheus"], prometheus != .null {
             guard prometheus.objectValue != nil else {
                 throw .invalid(
-                    keyPath: "extensions.metrics.prometheus", expected: "an object", got: Self.describe(prometheus)
+                    keyPath: "extensions.metrics.prometheus", expected: "an object", got: prometheus.summary
                 )
             }
             if let path = prometheus["path"], path != .null {
                 guard let text = path.stringValue else {
                     throw .invalid(
-                        keyPath: "extensions.metrics.prometheus.path", expected: "a string", got: Self.describe(path)
+                        keyPath: "extensions.metrics.prometheus.path", expected: "a string", got: path.summary
                     )
                 }
                 if !text.isEmpty { self.path = text }
@@ -65,24 +65,13 @@ struct MetricsSettings: Sendable, Equatable {
         default: duration = nil
         }
         guard let duration, duration >= .zero else {
-            throw .invalid(keyPath: keyPath, expected: expected, got: describe(value))
+            throw .invalid(keyPath: keyPath, expected: expected, got: value.summary)
         }
         if duration == .zero { return nil }
         guard duration >= .seconds(60) else {
-            throw .invalid(keyPath: keyPath, expected: expected, got: describe(value))
+            throw .invalid(keyPath: keyPath, expected: expected, got: value.summary)
         }
         return duration
     }
 
-    private static func describe(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool(let flag): "\(flag)"
-        case .int(let number): "\(number)"
-        case .double(let number): "\(number)"
-        case .string(let text): "\"\(text)\""
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
 }

@@ -58,7 +58,8 @@ extension JSONValue {
     }
 
     /// A short rendering for error messages: strings quoted, containers named rather than dumped.
-    var summary: String {
+    /// A short rendering for error messages: the value for scalars, its kind for containers.
+    public var summary: String {
         switch self {
         case .null: "null"
         case .bool(let value): "\(value)"
