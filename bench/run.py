@@ -90,6 +90,7 @@ GROUPS = [
     ("push-monolith", "zb 'Push Monolith <size>' at c=1 and c=8"),
     ("push-chunked", "zb 'Push Chunk Streamed <size>' at c=1 and c=8"),
     ("pull", "zb 'Pull <size>' at c=1 and c=8"),
+    ("push-32", "32 clients pushing at once (monolithic, 32 MiB blobs; 8 MiB with --quick): rate and server peak RSS"),
     ("mixed", "zb 'Pull 75% and Push 25% Mixed <size>' at c=1 and c=8"),
     ("catalog", "zb 'Get Catalog' (GET /v2/_catalog?n=100) at c=1 and c=8"),
     ("small", "small requests with wrk: manifest GET by tag, GET /v2/; blob HEAD (python loader)"),
@@ -474,6 +475,35 @@ def g_push(ctx, chunked):
             run_sub(ctx, name, fn, OPS_ROWS, group)
 
 
+def g_push_concurrent(ctx):
+    """The memory a burst of parallel pushes costs: every connection streams into its own staging file,
+    so the server's peak RSS must stay flat however many clients push at once."""
+    conc = 32
+    size = (8 if ctx.mode == "quick" else 32) * MiB
+    n = 2 * conc
+
+    def fn(srv):
+        shared = SharedBase(size)
+        specs = [ImageSpec(shared.new_blob()) for _ in range(n)]
+        repos = [f"bench/push32/{uuid.uuid4().hex}" for _ in range(n)]
+
+        def op(c, i):
+            push_image(c, repos[i], f"tag{i}", specs[i], chunked=False)
+
+        m = run_ops(srv, n, conc, op)
+        m["mibps"] = m["ops_per_s"] * size / MiB
+        c = Client(srv.port)
+        try:
+            pull_image(c, repos[-1], f"tag{n - 1}", verify=True)  # untimed: the last push pulls back intact
+        finally:
+            c.close()
+        return m
+
+    run_sub(ctx, f"Push Monolith {size // MiB} MiB c={conc}", fn,
+            [("MiB/s", "mibps", "rate")] + OPS_ROWS[1:] + [("server peak RSS MiB", "server_peak_rss_mib", "mem")],
+            "push-32")
+
+
 def g_pull(ctx):
     for size_name in ctx.p["push_sizes"]:
         size = SIZES[size_name]
@@ -781,6 +811,7 @@ GROUP_FUNCS = {
     "big-blob": g_big_blob,
     "push-monolith": lambda ctx: g_push(ctx, False),
     "push-chunked": lambda ctx: g_push(ctx, True),
+    "push-32": g_push_concurrent,
     "pull": g_pull,
     "mixed": g_mixed,
     "catalog": g_catalog,

@@ -16,8 +16,11 @@ SECONDS_PER_TARGET=${FUZZ_SECONDS:-20}
 SWIFTC=${SWIFTC:-swiftc}
 mkdir -p "$OUT/stubs"
 
-"$SWIFTC" -parse-as-library -emit-module -module-name Crypto -emit-module-path "$OUT/stubs/Crypto.swiftmodule" \
-    "$HERE/Stubs/Crypto.swift"
+# Empty modules that let parser sources `import` them; what the parsers use of them is compiled in below.
+for stub in Crypto Auth; do
+    "$SWIFTC" -parse-as-library -emit-module -module-name "$stub" -emit-module-path "$OUT/stubs/$stub.swiftmodule" \
+        "$HERE/Stubs/$stub.swift"
+done
 
 build() {  # name, sources...
     local name=$1; shift
@@ -26,7 +29,7 @@ build() {  # name, sources...
     test -x "$OUT/fuzz-$name"
 }
 
-targets=("${@:-storage byterange}")
+targets=("${@:-storage byterange config}")
 for target in ${targets[@]}; do
     case $target in
     storage)
@@ -36,6 +39,12 @@ for target in ${targets[@]}; do
             "$SRC/Storage/Manifests/ParsedManifest.swift" "$SRC/Storage/Manifests/ManifestMediaType.swift" ;;
     byterange)
         build byterange "$HERE/Harness/ByteRangeParser.swift" "$SRC/Registry/Routing/ByteRange.swift" ;;
+    config)
+        # Every config reader, plus the plain Auth value types they fill in (the real files, compiled into the
+        # target; Stubs/Auth.swift only satisfies their `import Auth`).
+        build config "$HERE/Harness/ConfigParser.swift" "$SRC"/Registry/Config/*.swift \
+            "$SRC/Auth/Config/AuthConfig.swift" "$SRC/Auth/Config/AccessControlConfig.swift" \
+            "$SRC/Auth/Model/RepositoryAction.swift" "$SRC/Auth/Policy/RepositoryGlob.swift" ;;
     *) echo "unknown fuzz target $target" >&2; exit 2 ;;
     esac
     mkdir -p "$OUT/$target/new"

@@ -1,5 +1,6 @@
 """Scrub: `zotd scrub CONFIG` and the `scrub` extension re-hash every blob, check every manifest's
-references, and report damaged or missing content per repository (output, exit status, metric)."""
+references, and report damaged or missing content per repository (output, exit status, metric, and
+`zot_scrub_*` gauges on the metrics extension's `/metrics`)."""
 
 import re
 import shutil
@@ -88,6 +89,41 @@ def test_scrub_extension_exposes_problems_as_a_metric(zotd_binary):
         assert 'zot_scrub_problems{repo="scrub/a"} 2' in text, text
         assert 'zot_scrub_problems{repo="scrub/b"} 1' in text, text
         assert "scrub found damaged content" in server.log_path.read_text()
+        assert server.stop() == 0
+    finally:
+        server.stop()
+        shutil.rmtree(server.workdir, ignore_errors=True)
+
+
+def test_scrub_pass_shows_on_the_metrics_page(zotd_binary):
+    """The scrub extension posts each finished pass; the metrics extension turns it into gauges per
+    repository and kind (zotd's names: zot has no scrub metrics)."""
+    out = subprocess.run([zotd_binary, "--version"], capture_output=True, text=True, timeout=30).stdout
+    if "scrub" not in out or "metrics" not in out:
+        pytest.skip("zotd was built without the scrub and metrics extensions")
+    server = _ScrubServer(zotd_binary, Path(tempfile.mkdtemp(prefix="zotd-e2e-scrub-metrics-")),
+                          extensions={"scrub": {"interval": "300ms", "rateMiBPerSecond": 0}, "metrics": {}})
+    try:
+        server.start()
+        a, b = build_image(layer_sizes=(10_000,)), build_image(layer_sizes=(5_000,))
+        push_image(server, "scrub/a", "v1", a)
+        push_image(server, "scrub/b", "v1", b)
+        _damage(server, a, b)
+        wanted = 'zot_scrub_problems{repo="scrub/b",kind="blob_missing"} 1'
+        deadline = time.monotonic() + 15
+        text = ""
+        while time.monotonic() < deadline:
+            text = server.get("/metrics").text
+            if wanted in text:
+                break
+            time.sleep(0.2)
+        assert wanted in text, text
+        # a: a layer overwritten and its config truncated, both corrupt blobs; nothing of a's is missing.
+        assert 'zot_scrub_problems{repo="scrub/a",kind="blob_corrupt"} 2' in text, text
+        assert 'zot_scrub_problems{repo="scrub/a",kind="blob_missing"} 0' in text, text
+        assert 'zot_scrub_blobs_checked{repo="scrub/a"} 2' in text, text
+        assert re.search(r"^zot_scrub_last_run_timestamp_seconds \d", text, re.M), text
+        assert re.search(r"^zot_scrub_runs_total [1-9]", text, re.M), text
         assert server.stop() == 0
     finally:
         server.stop()

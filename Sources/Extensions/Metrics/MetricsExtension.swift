@@ -3,8 +3,8 @@ import Registry
 
 /// zot's metrics extension: Prometheus text at `extensions.metrics.prometheus.path` (default `/metrics`).
 ///
-/// Counts every finished request (`observe`), image pushes and pulls (`handle`), and reads process figures when
-/// scraped. It advertises no `/v2/_zot/ext/` endpoint, as zot does not.
+/// Counts every finished request (`observe`), image pushes and pulls (`handle`), GC and scrub passes (`handle`),
+/// and reads process figures when scraped. It advertises no `/v2/_zot/ext/` endpoint, as zot does not.
 struct MetricsExtension: RegistryExtension {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -57,6 +57,8 @@ struct MetricsExtension: RegistryExtension {
             metrics.repositories.countDownload(repository: repository)
         case .garbageCollected(let report, let seconds, let failed):
             metrics.garbageCollection.record(report, seconds: seconds, failed: failed)
+        case .scrubFinished(let report, let seconds, let finishedAt):
+            metrics.scrub.record(report, seconds: seconds, finishedAt: finishedAt)
         default:
             break
         }

@@ -11,6 +11,7 @@ final class RegistryMetrics: Sendable {
     let requests: RequestSeries
     let repositories: RepositorySeries
     let garbageCollection: GarbageCollectionSeries
+    let scrub: ScrubSeries
 
     static var info: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -37,6 +38,7 @@ final class RegistryMetrics: Sendable {
         requests = RequestSeries(registry: registry)
         repositories = RepositorySeries(registry: registry, capacity: repositoryCapacity)
         garbageCollection = GarbageCollectionSeries(registry: registry)
+        scrub = ScrubSeries(registry: registry, repositoryCapacity: repositoryCapacity)
         // zot sets the info gauge to 0: the labels are the information.
         registry.makeGauge(
             descriptor: Self.info,

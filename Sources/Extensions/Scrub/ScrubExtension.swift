@@ -12,7 +12,8 @@ import Synchronization
 ///
 /// `GET /v2/_zot/ext/scrub` answers the last run's figures in Prometheus text format
 /// (`zot_scrub_problems{repo}`, `zot_scrub_last_run_timestamp_seconds`, ...), so a scraper can alert
-/// on damage whether or not the metrics extension is compiled in.
+/// on damage whether or not the metrics extension is compiled in. Each finished pass is also posted as
+/// `RegistryEvent.scrubFinished`, which the metrics extension turns into gauges on `/metrics`.
 struct ScrubExtension: RegistryExtension {
     static let path = "/v2/_zot/ext/scrub"
 
@@ -21,6 +22,7 @@ struct ScrubExtension: RegistryExtension {
     let interval: Duration
     let bytesPerSecond: Int64
     let logger: Logger
+    let events: ExtensionEvents
     let state = ScrubState()
 
     var endpoints: [String] { [Self.path] }
@@ -49,7 +51,9 @@ struct ScrubExtension: RegistryExtension {
                 ])
             }
             logger.info("\(ScrubSummary.line(report, root: root))")
-            state.last.withLock { $0 = ScrubOutcome(report: report, finishedAt: Date(), seconds: (ContinuousClock.now - started).inSeconds) }
+            let outcome = ScrubOutcome(report: report, finishedAt: Date(), seconds: (ContinuousClock.now - started).inSeconds)
+            state.last.withLock { $0 = outcome }
+            await events.post(.scrubFinished(report: report, seconds: outcome.seconds, finishedAt: outcome.finishedAt))
         } catch is CancellationError {
             return
         } catch {

@@ -28,7 +28,8 @@ public struct ScrubExtensionFactory: RegistryExtensionFactory {
             root: context.config.storage.rootDirectory,
             interval: interval,
             bytesPerSecond: rate << 20,
-            logger: context.logger
+            logger: context.logger,
+            events: context.events
         )
     }
 }

@@ -3,6 +3,8 @@ import Auth
 extension HTTPConfig {
     /// The ports a config may name.
     static let portRange = 0...65535
+    /// At least one session, or no client could push through a session at all.
+    static let uploadSessionRange = 1...1_000_000
 
     /// Reads the `http` section.
     init(reading reader: inout ConfigReader, warnings: inout [ConfigWarning]) throws(ConfigError) {
@@ -28,6 +30,8 @@ extension HTTPConfig {
         }
         readTimeout = try reader.duration("readTimeout")
         writeTimeout = try reader.duration("writeTimeout")
+        maxUploadSessionsPerClient =
+            try reader.integer("maxUploadSessionsPerClient", in: Self.uploadSessionRange) ?? maxUploadSessionsPerClient
         auth = try reader.rawObject("auth")
         tls = try reader.rawObject("tls")
         accessControl = try reader.rawObject("accessControl")

@@ -17,8 +17,12 @@ public struct HTTPConfig: Sendable, Equatable {
     public var compat: [String]
     /// The longest a request may take to arrive, when set.
     public var readTimeout: Duration?
-    /// The longest a response may take to send, when set.
+    /// `writeTimeout` as written: how long a response may make no progress because the client stopped
+    /// reading before the connection is closed. `effectiveWriteTimeout` is what the server uses.
     public var writeTimeout: Duration?
+    /// zotd's own `maxUploadSessionsPerClient` (zot has no such key): how many resumable upload sessions one
+    /// client (the authenticated user, else the IP address) may hold open. Default 1,000.
+    public var maxUploadSessionsPerClient: Int
     /// The `auth` section as written (the mgmt extension reports it); `authConfig` is what zotd reads of it.
     public var auth: JSONValue?
     /// The `tls` section as written; `tlsConfig` is what zotd reads of it.
@@ -38,6 +42,17 @@ public struct HTTPConfig: Sendable, Equatable {
 
     /// The compatibility modes zot knows.
     public static let knownCompatModes: Set<String> = ["docker2s2"]
+    /// The write timeout when the config sets none, or `"0"`.
+    public static let defaultWriteTimeout: Duration = .seconds(60)
+    /// Generous: a client pushing many layers in parallel opens a few dozen sessions at most.
+    public static let defaultMaxUploadSessionsPerClient = 1000
+
+    /// `writeTimeout`, with absent and zero meaning the default: a stalled download is never held for
+    /// ever, whatever the config says.
+    public var effectiveWriteTimeout: Duration {
+        guard let writeTimeout, writeTimeout > .zero else { return Self.defaultWriteTimeout }
+        return writeTimeout
+    }
 
     /// Creates an HTTP config with zot's defaults.
     public init(
@@ -49,6 +64,7 @@ public struct HTTPConfig: Sendable, Equatable {
         compat: [String] = [],
         readTimeout: Duration? = nil,
         writeTimeout: Duration? = nil,
+        maxUploadSessionsPerClient: Int = HTTPConfig.defaultMaxUploadSessionsPerClient,
         auth: JSONValue? = nil,
         tls: JSONValue? = nil,
         accessControl: JSONValue? = nil,
@@ -65,6 +81,7 @@ public struct HTTPConfig: Sendable, Equatable {
         self.compat = compat
         self.readTimeout = readTimeout
         self.writeTimeout = writeTimeout
+        self.maxUploadSessionsPerClient = maxUploadSessionsPerClient
         self.auth = auth
         self.tls = tls
         self.accessControl = accessControl

@@ -5,9 +5,12 @@ import Storage
 /// The extensions that are compiled in and enabled, built once at startup.
 public struct ExtensionSet: Sendable {
     public let extensions: [any RegistryExtension]
+    /// The same extensions, as the target of `ExtensionEvents`, which holds it weakly.
+    private let listeners: Listeners
 
     public init(extensions: [any RegistryExtension] = []) {
         self.extensions = extensions
+        listeners = Listeners(extensions: extensions)
     }
 
     /// Builds each compiled-in factory whose section the config enables.
@@ -17,7 +20,8 @@ public struct ExtensionSet: Sendable {
             let section = context.config.extensions.section(factory.label) ?? .object([:])
             built.append(try factory.make(section: section, context: context))
         }
-        extensions = built
+        self.init(extensions: built)
+        context.events.connect(listeners)
     }
 
     /// Discover's endpoints: compiled in AND enabled, by construction.
@@ -32,7 +36,7 @@ public struct ExtensionSet: Sendable {
     }
 
     func publish(_ event: RegistryEvent) async {
-        for item in extensions { await item.handle(event) }
+        await listeners.publish(event)
     }
 
     func check(_ manifest: ManifestSubmission) async throws {
@@ -40,4 +44,20 @@ public struct ExtensionSet: Sendable {
     }
 
     var isEmpty: Bool { extensions.isEmpty }
+}
+
+extension ExtensionSet {
+    /// What events are delivered to. A class so that `ExtensionEvents` can hold it weakly: extensions hold
+    /// their `ExtensionEvents`, and a strong reference back would keep a stopped server's extensions alive.
+    final class Listeners: Sendable {
+        let extensions: [any RegistryExtension]
+
+        init(extensions: [any RegistryExtension]) {
+            self.extensions = extensions
+        }
+
+        func publish(_ event: RegistryEvent) async {
+            for item in extensions { await item.handle(event) }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import Storage
@@ -46,11 +47,14 @@ public struct ExtensionContext: Sendable {
     public let config: RegistryConfig
     public let store: RegistryStore
     public let logger: Logger
+    /// Where an extension posts events of its own for the other extensions to `handle`.
+    public let events: ExtensionEvents
 
-    public init(config: RegistryConfig, store: RegistryStore, logger: Logger) {
+    public init(config: RegistryConfig, store: RegistryStore, logger: Logger, events: ExtensionEvents = ExtensionEvents()) {
         self.config = config
         self.store = store
         self.logger = logger
+        self.events = events
     }
 }
 
@@ -64,7 +68,7 @@ public struct RequestExchange: Sendable {
     public let seconds: Double
 }
 
-/// A change in storage, announced after it happened.
+/// A change in storage, announced after it happened, or a finished background pass over it.
 public enum RegistryEvent: Sendable, Equatable {
     case manifestPushed(repository: String, digest: Digest, tags: [String], mediaType: String)
     case manifestDeleted(repository: String, reference: String)
@@ -72,6 +76,10 @@ public enum RegistryEvent: Sendable, Equatable {
     case imagePulled(repository: String, reference: String)
     /// One garbage collection ran (`failed` when it stopped on an error).
     case garbageCollected(report: GarbageReport, seconds: Double, failed: Bool)
+    /// One scrub pass over the whole store finished (posted by the scrub extension through `ExtensionEvents`);
+    /// `report.byRepository` has blobs checked, corrupt and missing, and manifests with missing references,
+    /// per repository. A pass that fails is logged, not posted: the figures of the last good one stand.
+    case scrubFinished(report: ScrubReport, seconds: Double, finishedAt: Date)
 }
 
 /// A manifest about to be stored, for extensions that check manifests.

@@ -7,7 +7,8 @@ import Storage
 struct BlobRoutes {
     let store: RegistryStore
 
-    func get(_ request: Request, name: String, digest rawDigest: String) async throws -> Response {
+    /// The connection, for sending blob files with `sendfile` (see `SendfileHandler`).
+    func get(_ request: Request, name: String, digest rawDigest: String, channel: (any Channel)?) async throws -> Response {
         let repository = try PathPart.repository(name)
         let digest = try PathPart.digest(rawDigest)
         guard let source = try store.blob(digest, in: repository) else { throw StorageError.blobUnknown(digest) }
@@ -43,12 +44,13 @@ struct BlobRoutes {
             guard try await store.blobs.size(of: digest) == recorded else {
                 throw StorageError.io("blob \(digest) on disk does not have its recorded size \(recorded)")
             }
-            let store = store
-            let body = ResponseBody(contentLength: Int(length)) { writer in
-                try await store.readBlob(digest, range: range) { chunk in try await writer.write(chunk) }
-                try await writer.finish(nil)
-            }
-            return Response(status: status, headers: headers, body: body)
+            let body = StoredBlobBody(store: store, digest: digest, recordedSize: recorded, range: range, channel: channel)
+            return Response(status: status, headers: headers, body: ResponseBody(contentLength: Int(length)) { writer in
+                // Paced, so that a client that stops reading stops the writes within about a buffer.
+                guard let eventLoop = channel?.eventLoop else { return try await body.write(to: &writer) }
+                var paced: any ResponseBodyWriter = EventLoopPacedWriter(inner: writer, eventLoop: eventLoop)
+                try await body.write(to: &paced)
+            })
         }
     }
 

@@ -6,8 +6,12 @@ import Storage
 /// or cross-repository mount) and `PATCH`, `PUT`, `GET`, `DELETE` on `/v2/<name>/blobs/uploads/<id>`.
 struct UploadRoutes {
     let store: RegistryStore
+    /// Open sessions per client (`http.maxUploadSessionsPerClient`).
+    let sessions: UploadSessionQuota
 
-    func start(_ request: Request, name: String) async throws -> Response {
+    /// Only a request that opens a resumable session counts against the client's quota: a monolithic
+    /// `POST ?digest=` or a successful mount leaves nothing open.
+    func start(_ request: Request, name: String, client: UploadClient) async throws -> Response {
         let repository = try PathPart.repository(name)
         if let mount = request.query("mount") {
             let digest = try PathPart.digest(mount)
@@ -22,7 +26,7 @@ struct UploadRoutes {
             _ = try await store.storeBlob(digest, in: repository, body: request.body, declaredLength: request.declaredLength)
             return created(repository, digest)
         }
-        let id = try await store.startUpload(in: repository)
+        let id = try await sessions.open(for: client) { try await store.startUpload(in: repository) }
         return progress(repository, id: id, offset: 0, status: .accepted)
     }
 
@@ -45,16 +49,22 @@ struct UploadRoutes {
             throw OCIError(.digestInvalid, detail: "the digest query parameter is required to complete an upload")
         }
         let digest = try PathPart.digest(rawDigest)
-        if request.declaredLength != 0 {
-            try await store.appendToUpload(
-                id,
-                in: repository,
-                body: request.body,
-                start: try chunkStart(request),
-                declaredLength: request.declaredLength
-            )
+        do {
+            if request.declaredLength != 0 {
+                try await store.appendToUpload(
+                    id,
+                    in: repository,
+                    body: request.body,
+                    start: try chunkStart(request),
+                    declaredLength: request.declaredLength
+                )
+            }
+            _ = try await store.completeUpload(id, in: repository, digest: digest)
+        } catch {
+            sessions.closeIfEnded(id)
+            throw error
         }
-        _ = try await store.completeUpload(id, in: repository, digest: digest)
+        sessions.close(id)
         return created(repository, digest)
     }
 
@@ -66,7 +76,13 @@ struct UploadRoutes {
 
     func cancel(name: String, id: String) async throws -> Response {
         let repository = try PathPart.repository(name)
-        try await store.cancelUpload(id, in: repository)
+        do {
+            try await store.cancelUpload(id, in: repository)
+        } catch {
+            sessions.closeIfEnded(id)
+            throw error
+        }
+        sessions.close(id)
         return Response(status: .noContent)
     }
 

@@ -34,6 +34,7 @@ struct GarbageCollectionService: Service {
                     metadata: [
                         "manifests": "\(report.manifestsDeleted)", "links": "\(report.linksDeleted)",
                         "blobs": "\(report.blobsDeleted)", "uploads": "\(report.uploadsDeleted)",
+                        "orphanFiles": "\(report.orphanFilesDeleted)",
                     ]
                 )
             }

@@ -12,6 +12,8 @@ import Storage
 struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Context == RegistryRequestContext {
     let store: RegistryStore
     let extensions: ExtensionSet
+    /// Open upload sessions per client, shared by every request.
+    let uploadSessions: UploadSessionQuota
     let fallback: Fallback
 
     func respond(to request: Request, context: RegistryRequestContext) async throws -> Response {
@@ -19,7 +21,7 @@ struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.
             return try await fallback.respond(to: request, context: context)
         }
         do {
-            let response = try await dispatch(endpoint, request)
+            let response = try await dispatch(endpoint, request, context)
             if !extensions.isEmpty, let event = Self.event(endpoint, request, response) {
                 await extensions.publish(event)
             }
@@ -43,7 +45,9 @@ struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.
         return path.removingPercentEncoding ?? path
     }
 
-    private func dispatch(_ endpoint: RegistryEndpoint, _ request: Request) async throws -> Response {
+    private func dispatch(_ endpoint: RegistryEndpoint, _ request: Request, _ context: RegistryRequestContext)
+        async throws -> Response
+    {
         let method = request.method
         switch (endpoint, method) {
         case (.base, .get), (.base, .head):
@@ -59,19 +63,20 @@ struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.
         case (.manifest(let name, let reference), .delete):
             return try await ManifestRoutes(store: store, extensions: extensions).delete(name: name, reference: reference)
         case (.blob(let name, let digest), .get), (.blob(let name, let digest), .head):
-            return try await BlobRoutes(store: store).get(request, name: name, digest: digest)
+            return try await BlobRoutes(store: store).get(request, name: name, digest: digest, channel: context.channel)
         case (.blob(let name, let digest), .delete):
             return try await BlobRoutes(store: store).delete(name: name, digest: digest)
         case (.uploads(let name), .post):
-            return try await UploadRoutes(store: store).start(request, name: name)
+            return try await UploadRoutes(store: store, sessions: uploadSessions)
+                .start(request, name: name, client: context.uploadClient)
         case (.upload(let name, let id), .patch):
-            return try await UploadRoutes(store: store).patch(request, name: name, id: id)
+            return try await UploadRoutes(store: store, sessions: uploadSessions).patch(request, name: name, id: id)
         case (.upload(let name, let id), .put):
-            return try await UploadRoutes(store: store).complete(request, name: name, id: id)
+            return try await UploadRoutes(store: store, sessions: uploadSessions).complete(request, name: name, id: id)
         case (.upload(let name, let id), .get):
-            return try await UploadRoutes(store: store).status(name: name, id: id)
+            return try await UploadRoutes(store: store, sessions: uploadSessions).status(name: name, id: id)
         case (.upload(let name, let id), .delete):
-            return try await UploadRoutes(store: store).cancel(name: name, id: id)
+            return try await UploadRoutes(store: store, sessions: uploadSessions).cancel(name: name, id: id)
         case (.referrers(let name, let digest), .get):
             return try ReferrerRoutes(store: store).referrers(request, name: name, digest: digest)
         case (.orasReferrers(let name, let digest), .get):

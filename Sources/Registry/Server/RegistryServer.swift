@@ -20,6 +20,11 @@ public struct RegistryServer {
         /// `http.readTimeout`: a connection that sends nothing for this long while a request is being
         /// read, or between requests, is closed (a slowloris client holds nothing for long).
         public var readTimeout: Duration
+        /// `http.writeTimeout`: a connection whose response has not drained for this long, because the
+        /// client stopped reading, is closed (a stalled download holds neither memory nor a task).
+        public var writeTimeout: Duration
+        /// `http.maxUploadSessionsPerClient`: resumable upload sessions one client may hold open.
+        public var maxUploadSessionsPerClient: Int
 
         public init(
             address: String,
@@ -28,7 +33,9 @@ public struct RegistryServer {
             gcDelay: Duration,
             gcInterval: Duration,
             rateLimit: RateLimitConfig? = nil,
-            readTimeout: Duration = .seconds(60)
+            readTimeout: Duration = .seconds(60),
+            writeTimeout: Duration = HTTPConfig.defaultWriteTimeout,
+            maxUploadSessionsPerClient: Int = HTTPConfig.defaultMaxUploadSessionsPerClient
         ) {
             self.address = address
             self.port = port
@@ -37,6 +44,8 @@ public struct RegistryServer {
             self.gcInterval = gcInterval
             self.rateLimit = rateLimit
             self.readTimeout = readTimeout
+            self.writeTimeout = writeTimeout
+            self.maxUploadSessionsPerClient = maxUploadSessionsPerClient
         }
     }
 
@@ -77,7 +86,14 @@ public struct RegistryServer {
                     security: security,
                     store: store,
                     logger: logger,
-                    next: RegistryResponder(store: store, extensions: extensions, fallback: router.buildResponder())
+                    next: RegistryResponder(
+                        store: store,
+                        extensions: extensions,
+                        uploadSessions: UploadSessionQuota(limit: options.maxUploadSessionsPerClient) {
+                            [store] id in (try? store.metadata.upload(id: id)) != nil
+                        },
+                        fallback: router.buildResponder()
+                    )
                 )
             ),
             extensions: extensions,
@@ -97,7 +113,8 @@ public struct RegistryServer {
         }
         return Application(
             responder: responder,
-            server: Self.server(tls: security.tls, readTimeout: options.readTimeout),
+            server: Self.server(
+                tls: security.tls, readTimeout: options.readTimeout, writeTimeout: options.writeTimeout),
             configuration: .init(address: .hostname(options.address, port: options.port), serverName: nil),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
@@ -109,12 +126,23 @@ public struct RegistryServer {
 extension RegistryServer {
     /// HTTP/1.1, over TLS when `tls` is set. The TLS configuration was checked when `RegistrySecurity` was
     /// built, so nothing here can fail before the first connection.
-    static func server(tls: TLSConfiguration?, readTimeout: Duration) -> HTTPServerBuilder {
+    static func server(tls: TLSConfiguration?, readTimeout: Duration, writeTimeout: Duration) -> HTTPServerBuilder {
+        let writeStall = TimeAmount.nanoseconds(Int64(writeTimeout.inSeconds * 1e9))
+        let idle = TimeAmount.nanoseconds(Int64(readTimeout.inSeconds * 1e9))
+        // The handler lists are autoclosures: each connection gets handlers of its own.
+        guard let tls else {
+            // Plain HTTP: blob bodies go out with sendfile.
+            return .http1(configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [
+                    ExpectContinueHandler(), WriteStallTimeoutHandler(timeout: writeStall), SendfileHandler(),
+                ],
+                idleTimeout: idle
+            ))
+        }
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [ExpectContinueHandler()],
-            idleTimeout: .nanoseconds(Int64(readTimeout.inSeconds * 1e9))
+            additionalChannelHandlers: [ExpectContinueHandler(), WriteStallTimeoutHandler(timeout: writeStall)],
+            idleTimeout: idle
         )
-        guard let tls else { return .http1(configuration: http1) }
         return HTTPServerBuilder { responder in
             try TLSChannel(HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tls)
         }

@@ -15,6 +15,9 @@ public protocol BlobStore: Sendable {
         range: ClosedRange<Int64>,
         into consume: (ByteBuffer) async throws -> Void
     ) async throws
+    /// The blob as an open local file, for servers that hand files to the kernel (`sendfile`);
+    /// nil when the blob is not stored or the store keeps no local files.
+    func openFile(_ digest: Digest) async throws -> OpenBlobFile?
     /// Removes the blob; removing one that is absent is not an error.
     func delete(_ digest: Digest) async throws
 
@@ -31,6 +34,18 @@ public protocol BlobStore: Sendable {
     func deleteUpload(_ id: String) async throws
     /// Ids of every staging file, for garbage collection of abandoned uploads.
     func stagedUploadIDs() async throws -> [String]
+}
+
+/// A stored blob's file, opened for reading. The receiver owns `descriptor` and must close it.
+public struct OpenBlobFile: Sendable {
+    public let descriptor: Int32
+    /// The size of the open file (fstat), which a reader of `descriptor` will find even if the
+    /// blob is deleted meanwhile.
+    public let size: Int64
+}
+
+extension BlobStore {
+    public func openFile(_ digest: Digest) async throws -> OpenBlobFile? { nil }
 }
 
 /// An open staging file of one upload. Writes are positional so that a failed chunk can

@@ -40,6 +40,23 @@ public struct LocalBlobStore: BlobStore {
         try await readFile(layout.blobPath(digest), range: range, into: consume)
     }
 
+    public func openFile(_ digest: Digest) async throws -> OpenBlobFile? {
+        let path = layout.blobPath(digest)
+        return try await blocking { () throws(StorageError) in
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                if errno == ENOENT { return nil }
+                throw POSIXFile.failure("open", path)
+            }
+            do throws(StorageError) {
+                return OpenBlobFile(descriptor: fd, size: try POSIXFile.size(of: fd, path: path))
+            } catch {
+                Glibc.close(fd)
+                throw error
+            }
+        }
+    }
+
     public func delete(_ digest: Digest) async throws {
         let path = layout.blobPath(digest)
         try await blocking { () throws(StorageError) in try POSIXFile.remove(path) }
@@ -128,7 +145,8 @@ public struct LocalBlobStore: BlobStore {
         }
     }
 
-    private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(StorageError) -> T) async throws -> T {
+    /// Runs a blocking syscall on this store's I/O thread pool.
+    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(StorageError) -> T) async throws -> T {
         try await threadPool.runIfActive { try body() }
     }
 }

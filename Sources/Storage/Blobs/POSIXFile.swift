@@ -46,6 +46,13 @@ enum POSIXFile {
         return Int64(info.st_size)
     }
 
+    /// The size of an open file: what a reader of that descriptor will find, whatever happens to the path.
+    static func size(of fd: Int32, path: String) throws(StorageError) -> Int64 {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure("fstat", path) }
+        return Int64(info.st_size)
+    }
+
     static func sync(_ fd: Int32, path: String) throws(StorageError) {
         guard fsync(fd) == 0 else { throw failure("fsync", path) }
     }

@@ -11,6 +11,9 @@ public protocol MetadataInventory: Sendable {
     func blobLinks() throws -> [Digest: [String]]
     /// Every manifest's repository, digest, media type and stored bytes, in repository order.
     func allManifests() throws -> [(repository: String, digest: String, mediaType: String, content: [UInt8])]
+    /// Which of `digests` the metadata records as stored blobs (linked or not); the orphan sweep asks for one
+    /// shard of blob files at a time.
+    func recordedBlobs(among digests: [Digest]) throws -> Set<Digest>
 }
 
 extension SQLiteMetadataStore: MetadataInventory {
@@ -36,6 +39,22 @@ extension SQLiteMetadataStore: MetadataInventory {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT repository, digest, media_type, content FROM manifest ORDER BY repository, digest")
                 .map { row in (row[0], row[1], row[2], [UInt8](row[3] as Data)) }
+        }
+    }
+
+    public func recordedBlobs(among digests: [Digest]) throws -> Set<Digest> {
+        try read { db in
+            var recorded = Set<Digest>()
+            // Batches stay well under SQLite's limit on bound parameters (32766 since 3.32).
+            for start in stride(from: 0, to: digests.count, by: 500) {
+                let batch = digests[start..<min(start + 500, digests.count)]
+                let placeholders = Array(repeating: "?", count: batch.count).joined(separator: ",")
+                let found = try String.fetchAll(
+                    db, sql: "SELECT digest FROM blob WHERE digest IN (\(placeholders))",
+                    arguments: StatementArguments(batch.map(\.description)))
+                for text in found { recorded.insert(try Digest(parsing: text)) }
+            }
+            return recorded
         }
     }
 }

@@ -4,19 +4,26 @@ public struct GarbageReport: Sendable, Equatable {
     public var linksDeleted = 0
     public var blobsDeleted = 0
     public var uploadsDeleted = 0
+    /// Blob files no metadata row knew (a kill between rename and insert), removed by the orphan sweep.
+    public var orphanFilesDeleted = 0
 
-    public init(manifestsDeleted: Int = 0, linksDeleted: Int = 0, blobsDeleted: Int = 0, uploadsDeleted: Int = 0) {
+    public init(
+        manifestsDeleted: Int = 0, linksDeleted: Int = 0, blobsDeleted: Int = 0, uploadsDeleted: Int = 0,
+        orphanFilesDeleted: Int = 0
+    ) {
         self.manifestsDeleted = manifestsDeleted
         self.linksDeleted = linksDeleted
         self.blobsDeleted = blobsDeleted
         self.uploadsDeleted = uploadsDeleted
+        self.orphanFilesDeleted = orphanFilesDeleted
     }
 }
 
 extension RegistryStore {
     /// Removes what nothing live references and that is older than `delay` seconds: untagged
     /// manifests nothing points at, blob links no manifest uses, blobs no repository links,
-    /// and uploads idle for longer than `delay`.
+    /// uploads idle for longer than `delay`, and blob files the metadata does not know at all
+    /// (`removeOrphanBlobFiles`).
     ///
     /// Runs online: the decisions are made in one metadata transaction, and each file is
     /// removed under its digest's lock after re-checking that nothing linked it meanwhile.
@@ -42,6 +49,7 @@ extension RegistryStore {
             progress.release(id, progress: nil)
             report.uploadsDeleted += 1
         }
+        report.orphanFilesDeleted = try await removeOrphanBlobFiles(modifiedBefore: Self.now - delay)
         return report
     }
 }

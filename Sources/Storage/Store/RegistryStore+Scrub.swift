@@ -29,6 +29,8 @@ public struct ScrubReport: Sendable, Equatable {
     }
 
     public var blobsChecked = 0
+    /// Blobs re-hashed, counted once for each repository that links them (`byRepository` reads it).
+    public var blobsCheckedByRepository: [String: Int] = [:]
     public var bytesHashed: Int64 = 0
     public var manifestsChecked = 0
     public var problems: [Problem] = []
@@ -59,6 +61,7 @@ extension RegistryStore {
         for (digest, size) in try inventory.allBlobs() {
             try Task.checkCancellation()
             report.blobsChecked += 1
+            for repository in links[digest] ?? [] { report.blobsCheckedByRepository[repository, default: 0] += 1 }
             guard let problem = try await checkBlob(digest, size: size, report: &report, throttle: throttle) else {
                 continue
             }

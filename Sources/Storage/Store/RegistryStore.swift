@@ -66,6 +66,11 @@ extension RegistryStore {
         try await blobs.read(digest, range: range, into: consume)
     }
 
+    /// A stored blob's open file, when the blob store keeps local files (see `BlobStore.openFile`).
+    public func openBlobFile(_ digest: Digest) async throws -> OpenBlobFile? {
+        try await blobs.openFile(digest)
+    }
+
     /// Cross-repository mount: no bytes move, the target repository gains a link.
     /// - Returns: false when `source` does not have the blob (the caller then starts an upload).
     public func mountBlob(_ digest: Digest, from source: RepositoryName, to repository: RepositoryName) async throws

@@ -2,59 +2,105 @@ import NIOCore
 
 /// Streams a request body into an upload's staging file while hashing it.
 ///
-/// Bytes are gathered into large writes (one small write per network read halves the
-/// speed), and the hash and the file advance together: after any failure both are rolled
-/// back to the last write that succeeded, so the staged bytes and the hash always agree.
+/// Bytes are gathered into large writes (one small write per network read halves the speed), and
+/// the three costs of a push overlap: while one buffer is written on the I/O thread pool, the next
+/// one is hashed and filled from the network. Done one after the other, each core idles much of the time.
+///
+/// `progress` (offset and hash) only ever covers bytes whose write succeeded; after a failed write
+/// the file is truncated back to it, so the staged bytes and the hash always agree.
 struct StagingWriter {
     static let writeSize = 1 << 20
 
-    var progress: UploadProgressTable.Progress
+    private(set) var progress: UploadProgressTable.Progress
     let file: any UploadFile
-    private var pending: ByteBuffer
+    /// `progress` plus the buffer whose write is in flight, when one is.
+    private var issued: UploadProgressTable.Progress
+    private var writing = false
+    private var writeFailed = false
+    private var spare: ByteBuffer?
 
     init(progress: UploadProgressTable.Progress, file: any UploadFile) {
         self.progress = progress
+        self.issued = progress
         self.file = file
-        self.pending = ByteBufferAllocator().buffer(capacity: Self.writeSize)
     }
 
     /// Appends all of `body`. Returns the number of bytes appended. If the body fails midway
     /// (a dropped connection), what arrived before is kept and the error is rethrown.
     mutating func append<Body: AsyncSequence>(_ body: Body) async throws -> Int64 where Body.Element == ByteBuffer {
         let start = progress.offset
-        do {
-            for try await chunk in body {
-                if pending.readableBytes == 0, chunk.readableBytes >= Self.writeSize {
-                    // A large chunk goes straight through without a copy.
-                    try await write(chunk)
-                    continue
+        try await withThrowingTaskGroup(of: ByteBuffer.self) { group in
+            var pending = takeBuffer()
+            var stop: (any Error)?
+            do {
+                for try await chunk in body {
+                    if pending.readableBytes == 0, chunk.readableBytes >= Self.writeSize {
+                        // A large chunk goes straight through without a copy.
+                        try await issue(chunk, in: &group)
+                        continue
+                    }
+                    pending.writeImmutableBuffer(chunk)
+                    if pending.readableBytes >= Self.writeSize {
+                        try await issue(pending, in: &group)
+                        pending = takeBuffer()
+                    }
                 }
-                pending.writeImmutableBuffer(chunk)
-                if pending.readableBytes >= Self.writeSize { try await flush() }
+            } catch {
+                stop = error
             }
-            try await flush()
-        } catch {
-            try? await flush()
-            throw error
+            // What arrived is kept even when the body failed midway; after a failed write nothing more
+            // is written, since the bytes after the failure point are gone.
+            if !writeFailed {
+                do {
+                    if pending.readableBytes > 0 { try await issue(pending, in: &group) }
+                    try await settle(&group)
+                } catch {
+                    stop = stop ?? error
+                }
+            }
+            if let stop { throw stop }
         }
         return progress.offset - start
     }
 
-    private mutating func flush() async throws {
-        guard pending.readableBytes > 0 else { return }
-        try await write(pending)
-        pending.clear()
+    /// Hashes `buffer` while the previous write finishes, then starts writing it.
+    private mutating func issue(_ buffer: ByteBuffer, in group: inout ThrowingTaskGroup<ByteBuffer, any Error>)
+        async throws
+    {
+        var next = issued
+        next.hasher.update(buffer)
+        next.offset += Int64(buffer.readableBytes)
+        try await settle(&group)
+        let (file, offset) = (file, issued.offset)
+        issued = next
+        writing = true
+        group.addTask {
+            try await file.write(buffer, at: offset)
+            return buffer
+        }
     }
 
-    private mutating func write(_ buffer: ByteBuffer) async throws {
-        let before = progress
+    /// Waits for the write in flight: on success its bytes join `progress`, on failure the file is
+    /// cut back to `progress`.
+    private mutating func settle(_ group: inout ThrowingTaskGroup<ByteBuffer, any Error>) async throws {
+        guard writing else { return }
+        writing = false
         do {
-            try await file.write(buffer, at: progress.offset)
+            if let written = try await group.next() { spare = written }
+            progress = issued
         } catch {
-            try? await file.truncate(to: before.offset)
+            writeFailed = true
+            issued = progress
+            try? await file.truncate(to: progress.offset)
             throw error
         }
-        progress.hasher.update(buffer)
-        progress.offset += Int64(buffer.readableBytes)
+    }
+
+    /// A written buffer is reused for the next one: fresh 1 MiB buffers cost page faults on every write.
+    private mutating func takeBuffer() -> ByteBuffer {
+        guard var buffer = spare else { return ByteBufferAllocator().buffer(capacity: Self.writeSize) }
+        spare = nil
+        buffer.clear()
+        return buffer
     }
 }

@@ -1,0 +1,104 @@
+import NIOCore
+import Synchronization
+import Testing
+
+@testable import Storage
+
+/// An upload file in memory whose `failAt`-th write fails, as a full disk would.
+final class MemoryUploadFile: UploadFile {
+    let bytes = Mutex<[UInt8]>([])
+    let writes = Mutex(0)
+    let failAt: Int?
+
+    init(failAt: Int? = nil) { self.failAt = failAt }
+
+    func write(_ buffer: ByteBuffer, at offset: Int64) async throws {
+        let count = writes.withLock { n in
+            n += 1
+            return n
+        }
+        if count == failAt { throw StorageError.io("no space left on device") }
+        bytes.withLock { stored in
+            let end = Int(offset) + buffer.readableBytes
+            if stored.count < end { stored += [UInt8](repeating: 0, count: end - stored.count) }
+            stored.replaceSubrange(Int(offset)..<end, with: buffer.readableBytesView)
+        }
+    }
+
+    func truncate(to size: Int64) async throws {
+        bytes.withLock { $0.removeSubrange(Int(size)...) }
+    }
+
+    func close() async throws {}
+}
+
+/// `data` as network reads of `size` bytes.
+func reads(_ data: some Collection<UInt8>, of size: Int) -> [[UInt8]] {
+    let bytes = Array(data)
+    return stride(from: 0, to: bytes.count, by: size).map { Array(bytes[$0..<min($0 + size, bytes.count)]) }
+}
+
+@Suite struct StagingWriterTests {
+    let data = (0..<(5 * StagingWriter.writeSize + 12345)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+
+    func fresh(_ file: MemoryUploadFile) -> StagingWriter {
+        StagingWriter(progress: .init(offset: 0, hasher: ContentHasher(.sha256)), file: file)
+    }
+
+    func sha256(_ bytes: some Sequence<UInt8>) -> Digest {
+        var hasher = ContentHasher(.sha256)
+        hasher.update(Array(bytes))
+        return hasher.finalize()
+    }
+
+    @Test func aBodyInSmallReadsIsStagedWholeWithItsHash() async throws {
+        let file = MemoryUploadFile()
+        var writer = fresh(file)
+        #expect(try await writer.append(ChunkedBody(chunks: reads(data, of: 65536))) == Int64(data.count))
+        #expect(file.bytes.withLock { $0 } == data)
+        #expect(writer.progress.hasher.finalize() == sha256(data))
+    }
+
+    @Test func aBodyInLargeReadsIsStagedWholeWithItsHash() async throws {
+        let file = MemoryUploadFile()
+        var writer = fresh(file)
+        _ = try await writer.append(ChunkedBody(chunks: reads(data, of: 3 * StagingWriter.writeSize)))
+        #expect(file.bytes.withLock { $0 } == data)
+        #expect(writer.progress.hasher.finalize() == sha256(data))
+    }
+
+    @Test func aFailedWriteLeavesFileAndHashAtTheLastSuccessfulWrite() async throws {
+        let file = MemoryUploadFile(failAt: 3)
+        var writer = fresh(file)
+        await #expect(throws: StorageError.self) {
+            _ = try await writer.append(ChunkedBody(chunks: reads(data, of: 65536)))
+        }
+        let staged = file.bytes.withLock { $0 }
+        #expect(staged.count == 2 * StagingWriter.writeSize)
+        #expect(writer.progress.offset == Int64(staged.count))
+        #expect(writer.progress.hasher.finalize() == sha256(staged))
+        #expect(staged == Array(data.prefix(staged.count)))
+    }
+
+    @Test func aDroppedConnectionKeepsEverythingThatArrived() async throws {
+        let file = MemoryUploadFile()
+        var writer = fresh(file)
+        let arrived = 2 * StagingWriter.writeSize + 65536 * 3
+        await #expect(throws: ChunkedBody.Dropped.self) {
+            _ = try await writer.append(ChunkedBody(chunks: reads(data.prefix(arrived), of: 65536), failAtEnd: true))
+        }
+        #expect(file.bytes.withLock { $0 } == Array(data.prefix(arrived)))
+        #expect(writer.progress.hasher.finalize() == sha256(data.prefix(arrived)))
+    }
+
+    @Test func appendingContinuesFromTheProgressItWasGiven() async throws {
+        let file = MemoryUploadFile()
+        var first = fresh(file)
+        let cut = StagingWriter.writeSize + 7
+        _ = try await first.append(ChunkedBody(chunks: reads(data.prefix(cut), of: 65536)))
+        var second = StagingWriter(progress: first.progress, file: file)
+        _ = try await second.append(ChunkedBody(chunks: reads(data.dropFirst(cut), of: 65536)))
+        #expect(file.bytes.withLock { $0 } == data)
+        #expect(second.progress.hasher.finalize() == sha256(data))
+    }
+}
