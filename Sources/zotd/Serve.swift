@@ -50,7 +50,7 @@ struct Serve: AsyncParsableCommand {
                 gcDelay: config.storage.gcDelay,
                 gcInterval: gcInterval ?? .seconds(3600),
                 rateLimit: config.http.rateLimitConfig,
-                readTimeout: config.http.readTimeout ?? .seconds(60),
+                readTimeout: config.http.effectiveReadTimeout,
                 writeTimeout: config.http.effectiveWriteTimeout,
                 maxUploadSessionsPerClient: config.http.maxUploadSessionsPerClient
             ),

@@ -25,6 +25,13 @@ func writeTimeoutAbsentOrZeroMeansTheDefault(members: String) throws {
     #expect(warnings.isEmpty)
 }
 
+/// The same for `readTimeout`: a zero idle timeout would close every connection at once.
+@Test(arguments: ["", "\"readTimeout\": \"0\"", "\"readTimeout\": \"0s\"", "\"readTimeout\": null"])
+func readTimeoutAbsentOrZeroMeansTheDefault(members: String) throws {
+    let (config, _) = try load(http: members)
+    #expect(config.http.effectiveReadTimeout == .seconds(60))
+}
+
 @Test func malformedWriteTimeoutNamesItsKeyPath() {
     do {
         _ = try load(http: "\"writeTimeout\": \"soon\"")

@@ -221,9 +221,8 @@ def test_stalled_downloads_do_not_grow_server_memory(stall_registry):
     stalled on a 64 MiB blob grow the server's resident memory by far less than one blob each.
 
     Over plain HTTP the file goes to the kernel (sendfile) and nothing is buffered. Over TLS each stalled
-    download holds what NIOFileSystem's `readChunks` reads ahead (up to 8 chunks of 1 MiB) plus about one
-    chunk in flight: about 10 MiB each, hence the wider bound."""
-    bound = (32 if stall_registry.ca is None else 64) << 20
+    download holds the chunk being encrypted and the one read next, with no read-ahead beyond."""
+    bound = 32 << 20
     assert stall_registry.get(stall_registry.blob_path).status_code == 200  # warm the allocator up
     before = rss_bytes(stall_registry)
     stalled = [stalled_download(stall_registry) for _ in range(4)]

@@ -15,7 +15,8 @@ public struct HTTPConfig: Sendable, Equatable {
     /// Compatibility modes; zot knows `"docker2s2"` (accept Docker schema 2 manifests). zotd accepts those
     /// by default, so the setting changes nothing, but it is kept and checked.
     public var compat: [String]
-    /// The longest a request may take to arrive, when set.
+    /// `readTimeout` as written: the longest a request may take to arrive, and a kept-alive connection
+    /// may sit idle. `effectiveReadTimeout` is what the server uses.
     public var readTimeout: Duration?
     /// `writeTimeout` as written: how long a response may make no progress because the client stopped
     /// reading before the connection is closed. `effectiveWriteTimeout` is what the server uses.
@@ -42,10 +43,19 @@ public struct HTTPConfig: Sendable, Equatable {
 
     /// The compatibility modes zot knows.
     public static let knownCompatModes: Set<String> = ["docker2s2"]
+    /// The read timeout when the config sets none, or `"0"`.
+    public static let defaultReadTimeout: Duration = .seconds(60)
     /// The write timeout when the config sets none, or `"0"`.
     public static let defaultWriteTimeout: Duration = .seconds(60)
     /// Generous: a client pushing many layers in parallel opens a few dozen sessions at most.
     public static let defaultMaxUploadSessionsPerClient = 1000
+
+    /// `readTimeout`, with absent and zero meaning the default: a zero idle timeout would close every
+    /// connection at once, and none at all would let slowloris clients hold connections for ever.
+    public var effectiveReadTimeout: Duration {
+        guard let readTimeout, readTimeout > .zero else { return Self.defaultReadTimeout }
+        return readTimeout
+    }
 
     /// `writeTimeout`, with absent and zero meaning the default: a stalled download is never held for
     /// ever, whatever the config says.

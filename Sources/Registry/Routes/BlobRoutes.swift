@@ -46,10 +46,7 @@ struct BlobRoutes {
             }
             let body = StoredBlobBody(store: store, digest: digest, recordedSize: recorded, range: range, channel: channel)
             return Response(status: status, headers: headers, body: ResponseBody(contentLength: Int(length)) { writer in
-                // Paced, so that a client that stops reading stops the writes within about a buffer.
-                guard let eventLoop = channel?.eventLoop else { return try await body.write(to: &writer) }
-                var paced: any ResponseBodyWriter = EventLoopPacedWriter(inner: writer, eventLoop: eventLoop)
-                try await body.write(to: &paced)
+                try await body.write(to: &writer)
             })
         }
     }

@@ -17,6 +17,11 @@ struct StoredBlobBody {
         if let channel, let request = try await sendfileRequest(), try await register(request, on: channel) {
             // From here the handler owns the file: it closes it once sent, or when the connection ends.
             try await writer.write(request.marker)
+        } else if let eventLoop = channel?.eventLoop {
+            // Paced, so that a client that stops reading stops the disk reads within about a buffer.
+            var paced = EventLoopPacedWriter(inner: writer, eventLoop: eventLoop)
+            try await store.readBlob(digest, range: range) { chunk in try await paced.write(chunk) }
+            writer = paced.inner
         } else {
             try await store.readBlob(digest, range: range) { chunk in try await writer.write(chunk) }
         }

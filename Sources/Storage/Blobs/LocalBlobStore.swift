@@ -4,7 +4,6 @@ import Glibc
 import NIOCore
 import NIOPosix
 import Synchronization
-import _NIOFileSystem
 
 /// Blobs as files on local disk, in the layout `BlobLayout` documents.
 ///
@@ -121,27 +120,33 @@ public struct LocalBlobStore: BlobStore {
         return try await blocking { () throws(StorageError) in try POSIXFile.listDirectory(directory) }
     }
 
+    /// One chunk at a time, each read only once the consumer took the previous one: a reader ahead of
+    /// a slow consumer (a TLS connection, a client that stopped reading) would hold megabytes for nothing.
     private func readFile(
         _ path: String,
         range: ClosedRange<Int64>,
         into consume: (ByteBuffer) async throws -> Void
     ) async throws {
-        do {
-            let expected = range.upperBound - range.lowerBound + 1
-            let delivered = try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
-                var delivered: Int64 = 0
-                for try await chunk in handle.readChunks(in: range, chunkLength: .bytes(readChunkLength)) {
-                    delivered += Int64(chunk.readableBytes)
-                    try await consume(chunk)
-                }
-                return delivered
+        let fd = try await blocking { () throws(StorageError) in
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                if errno == ENOENT { throw StorageError.io("\(path) vanished while being read") }
+                throw POSIXFile.failure("open", path)
             }
+            return fd
+        }
+        defer { Glibc.close(fd) }
+        let end = range.upperBound + 1
+        var offset = range.lowerBound
+        while offset < end {
+            let (length, at) = (Int(min(readChunkLength, end - offset)), offset)
+            let chunk = try await blocking { () throws(StorageError) in try POSIXFile.read(fd, length, at: at, path: path) }
             // A file shorter than recorded is damage: fail the response rather than end it early.
-            guard delivered == expected else {
-                throw StorageError.io("\(path) is shorter than recorded (\(delivered) of \(expected) bytes)")
+            guard chunk.readableBytes > 0 else {
+                throw StorageError.io("\(path) is shorter than recorded (\(offset - range.lowerBound) of \(end - range.lowerBound) bytes)")
             }
-        } catch let error as FileSystemError where error.code == .notFound {
-            throw StorageError.io("\(path) vanished while being read")
+            offset += Int64(chunk.readableBytes)
+            try await consume(chunk)
         }
     }
 

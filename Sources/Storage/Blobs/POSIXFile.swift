@@ -37,6 +37,26 @@ enum POSIXFile {
         if let result { throw result }
     }
 
+    /// Up to `length` bytes at `offset`; fewer only at the end of the file.
+    static func read(_ fd: Int32, _ length: Int, at offset: Int64, path: String) throws(StorageError) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: length)
+        while buffer.readableBytes < length {
+            let wanted = length - buffer.readableBytes
+            let position = off_t(offset + Int64(buffer.readableBytes))
+            var result = 0
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { space in
+                result = pread(fd, space.baseAddress!, wanted, position)
+                return max(result, 0)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw failure("pread", path)
+            }
+            if result == 0 { break }  // end of file
+        }
+        return buffer
+    }
+
     static func size(_ path: String) throws(StorageError) -> Int64? {
         var info = stat()
         guard stat(path, &info) == 0 else {
