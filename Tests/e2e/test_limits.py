@@ -70,6 +70,34 @@ def test_slowloris_connection_is_closed_after_the_read_timeout(tmp_path, zotd_bi
         server.stop()
 
 
+def test_download_slower_than_the_read_timeout_is_not_cut_off(tmp_path, zotd_binary):
+    """`http.readTimeout` bounds a silent client, not a response: a download that takes several times
+    the read timeout, to a client that keeps reading, arrives whole."""
+    server = AuthServer(zotd_binary, tmp_path, http_extra={"readTimeout": "1s"})
+    server.start()
+    try:
+        data = random_bytes(8 << 20)
+        server.blob_path = f"/v2/slow/app/blobs/{push_blob(server, 'slow/app', data)}"
+        with stalled_download(server, receive_buffer=256 << 10) as s:
+            received = b""
+            started = time.monotonic()
+            while len(received) < len(data) + 100:
+                chunk = s.recv(1 << 20)
+                if not chunk:
+                    break
+                received += chunk
+                time.sleep(0.2)
+                if b"\r\n\r\n" in received and len(received.split(b"\r\n\r\n", 1)[1]) == len(data):
+                    break
+            head, _, body = received.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 200"), head[:100]
+            assert len(body) == len(data), f"cut off after {len(body)} of {len(data)} bytes"
+            assert body == data
+            assert time.monotonic() - started > 2.5, "too fast to show anything"
+    finally:
+        server.stop()
+
+
 # ---------------------------------------------------------------- http.writeTimeout: stalled downloads
 
 STALL_BLOB_SIZE = 64 << 20

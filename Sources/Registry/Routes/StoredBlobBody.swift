@@ -14,9 +14,10 @@ struct StoredBlobBody {
     let channel: (any Channel)?
 
     func write(to writer: inout any ResponseBodyWriter) async throws {
-        if let channel, let request = try await sendfileRequest(), try await register(request, on: channel) {
+        if let channel, let request = try await sendfileRequest(on: channel), try await register(request, on: channel) {
             // From here the handler owns the file: it closes it once sent, or when the connection ends.
             try await writer.write(request.marker)
+            try await request.sent.futureResult.get()
         } else if let eventLoop = channel?.eventLoop {
             // Paced, so that a client that stops reading stops the disk reads within about a buffer.
             var paced = EventLoopPacedWriter(inner: writer, eventLoop: eventLoop)
@@ -28,7 +29,7 @@ struct StoredBlobBody {
         try await writer.finish(nil)
     }
 
-    private func sendfileRequest() async throws -> SendfileRequest? {
+    private func sendfileRequest(on channel: any Channel) async throws -> SendfileRequest? {
         guard let opened = try await store.openBlobFile(digest) else { return nil }
         let file = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: opened.descriptor)
         // The size the headers announced must be what the open file holds, or the body would end short.
@@ -37,7 +38,8 @@ struct StoredBlobBody {
             throw StorageError.io("blob \(digest) on disk does not have its recorded size \(recordedSize)")
         }
         let region = FileRegion(fileHandle: file, readerIndex: Int(range.lowerBound), endIndex: Int(range.upperBound) + 1)
-        return SendfileRequest(marker: ByteBuffer(bytes: [0]), region: region, file: file)
+        return SendfileRequest(
+            marker: ByteBuffer(bytes: [0]), region: region, file: file, sent: channel.eventLoop.makePromise())
     }
 
     /// False when the connection has no `SendfileHandler` (TLS): the file is closed again.
@@ -47,6 +49,7 @@ struct StoredBlobBody {
             return true
         } catch {
             try? request.file.close()
+            request.sent.fail(error)
             return false
         }
     }

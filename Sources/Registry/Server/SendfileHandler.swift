@@ -11,6 +11,10 @@ struct SendfileRequest: Sendable {
     let marker: ByteBuffer
     let region: FileRegion
     let file: NIOFileHandle
+    /// Completed once the region has gone to the socket (or failed to), always: the route waits for it
+    /// before ending the response, so the connection counts as busy until then (Hummingbird's idle timeout
+    /// would otherwise start at the response's end part, long before a big blob is sent).
+    let sent: EventLoopPromise<Void>
 
     /// Identity, not equality: the very buffer written by the route, whose storage this request
     /// keeps alive, so no blob byte pattern can ever be mistaken for it.
@@ -40,7 +44,10 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         // Requests whose marker never came (the response failed first) still own their files.
-        for request in pending { try? request.file.close() }
+        for request in pending {
+            try? request.file.close()
+            request.sent.fail(ChannelError.ioOnClosedChannel)
+        }
         pending = []
         encoderSide = nil
     }
@@ -67,7 +74,10 @@ final class SendfileHandler: ChannelOutboundHandler, RemovableChannelHandler {
         }
         let request = pending.remove(at: index)
         let written = promise ?? context.eventLoop.makePromise()
-        written.futureResult.whenComplete { _ in try? request.file.close() }
+        written.futureResult.whenComplete { result in
+            try? request.file.close()
+            request.sent.completeWith(result)
+        }
         encoderSide.write(NIOAny(HTTPServerResponsePart.body(.fileRegion(request.region))), promise: written)
     }
 }
