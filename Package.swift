@@ -77,6 +77,7 @@ let package = Package(
             name: "MetricsExtension",
             dependencies: [
                 "Registry",
+                "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -19,7 +19,7 @@ private func makeMetrics(capacity: Int = RepositorySeries.defaultCapacity) -> Re
 private func makeExtension(
     section: JSONValue = .object([:]), metrics: RegistryMetrics = makeMetrics()
 ) throws -> MetricsExtension {
-    MetricsExtension(settings: try MetricsSettings(section: section), metrics: metrics)
+    MetricsExtension(settings: try MetricsSettings(section: section), metrics: metrics, store: scratchStore)
 }
 
 private func exchange(

@@ -50,7 +50,7 @@ import Testing
 
     @Test func scrubPassBecomesGaugesPerRepositoryAndKind() async throws {
         let metrics = makeMetrics()
-        let ext = MetricsExtension(settings: MetricsSettings(), metrics: metrics)
+        let ext = MetricsExtension(settings: MetricsSettings(), metrics: metrics, store: scratchStore)
         let finished = Date(timeIntervalSince1970: 1_700_000_000)
         await ext.handle(.scrubFinished(report: damagedReport(), seconds: 2.5, finishedAt: finished))
 
@@ -73,7 +73,7 @@ import Testing
     /// repaired damage reads 0.
     @Test func nextPassReplacesTheFigures() async throws {
         let metrics = makeMetrics()
-        let ext = MetricsExtension(settings: MetricsSettings(), metrics: metrics)
+        let ext = MetricsExtension(settings: MetricsSettings(), metrics: metrics, store: scratchStore)
         await ext.handle(.scrubFinished(report: damagedReport(), seconds: 1, finishedAt: Date()))
         var clean = ScrubReport()
         clean.blobsCheckedByRepository = ["a": 3]
@@ -88,7 +88,7 @@ import Testing
     /// Past the repository cap, repositories with problems keep their series first.
     @Test func repositoriesWithProblemsComeFirstPastTheCap() async throws {
         let metrics = makeMetrics(capacity: 1)
-        let ext = MetricsExtension(settings: MetricsSettings(), metrics: metrics)
+        let ext = MetricsExtension(settings: MetricsSettings(), metrics: metrics, store: scratchStore)
         var report = ScrubReport()
         report.blobsCheckedByRepository = ["a": 1, "z": 1]
         report.problems = [problem(.blobMissing, "z", "sha256:1")]

@@ -25,6 +25,18 @@ import Testing
         #expect(byTag.mediaType == "application/vnd.oci.image.manifest.v1+json")
     }
 
+    /// What `zot_repo_storage_bytes` reports: the blobs a repository sees plus its manifests, per repository.
+    @Test func storageBytesAreTheRepositorysBlobsAndManifests() async throws {
+        let root = TemporaryRoot()
+        let store = try root.open()
+        #expect(try store.storageBytes(in: repo("a")) == 0)
+        let bytes = try await pushImage(store, in: repo("a"), layerSize: 1000)
+        #expect(try store.storageBytes(in: repo("a")) == 1050)
+        _ = try await store.putManifest(bytes, contentType: nil, reference: .tag(try Tag(parsing: "v1")), in: repo("a"))
+        #expect(try store.storageBytes(in: repo("a")) == 1050 + Int64(bytes.count))
+        #expect(try store.storageBytes(in: repo("b")) == 0)
+    }
+
     /// Every blob a manifest references must be in the repository: MANIFEST_BLOB_UNKNOWN otherwise.
     @Test func manifestWithMissingBlobIsRefused() async throws {
         let root = TemporaryRoot()

@@ -213,6 +213,27 @@ def test_prometheus_scrapes_zotd_and_sees_requests_grow(prometheus, metrics_regi
     assert uploads == 1
 
 
+def test_repo_storage_bytes_follows_pushes_and_deletes(metrics_registry):
+    """`zot_repo_storage_bytes{repo}`: the bytes a repository holds, its blobs plus its manifests, as of the
+    last push or delete before the scrape."""
+    repo = "e2e/metrics-storage"
+    first, second = build_image(), build_image()
+    push_image(metrics_registry, repo, "v1", first)
+
+    def storage_bytes():
+        text = metrics_registry.get(METRICS_PATH).text
+        found = re.search(rf'^zot_repo_storage_bytes{{repo="{re.escape(repo)}"}} (\S+)$', text, re.M)
+        return float(found.group(1)) if found else None
+
+    blobs = lambda image: sum(b.size for b in image.blobs)  # noqa: E731
+    assert storage_bytes() == blobs(first) + first.manifest.size
+    push_image(metrics_registry, repo, "v2", second)
+    assert storage_bytes() == blobs(first) + first.manifest.size + blobs(second) + second.manifest.size
+    assert metrics_registry.delete(f"/v2/{repo}/manifests/{second.digest}").status_code == 202
+    # The manifest is gone; its blobs stay linked until garbage collection.
+    assert storage_bytes() == blobs(first) + first.manifest.size + blobs(second)
+
+
 def test_metrics_page_passes_promtool(prometheus_tools, metrics_registry):
     """`promtool check metrics` parses zotd's page and finds nothing to lint beyond zot's own camelCase label
     names, which zotd keeps for zot's dashboards."""

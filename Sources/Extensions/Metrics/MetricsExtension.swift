@@ -1,5 +1,6 @@
 import Hummingbird
 import Registry
+import Storage
 
 /// zot's metrics extension: Prometheus text at `extensions.metrics.prometheus.path` (default `/metrics`).
 ///
@@ -10,13 +11,16 @@ struct MetricsExtension: RegistryExtension {
 
     let settings: MetricsSettings
     let metrics: RegistryMetrics
+    /// Asked at scrape time for the bytes of repositories that changed (`zot_repo_storage_bytes`).
+    let store: RegistryStore
 
     func addRoutes(to router: Router<RegistryRequestContext>) {
-        let metrics = self.metrics
+        let (metrics, store) = (self.metrics, self.store)
         router.get(RouterPath(settings.path)) { _, _ in
             // Auth seam (zot: with auth on, only `http.accessControl.metrics.users` may read this page). Auth
             // decides, as for every route: once the request context carries Auth's `Caller`, answer 401 to an
             // anonymous caller and 403 to a signed-in one unless `caller.mayReadMetrics`. Nothing else to change.
+            metrics.storageUsage.refresh(from: store)
             let bytes = metrics.exposition()
             return Response(
                 status: .ok,
@@ -53,6 +57,9 @@ struct MetricsExtension: RegistryExtension {
         // zot counts an upload per manifest pushed (`PutImageManifest`), not per blob.
         case .manifestPushed(let repository, _, _, _):
             metrics.repositories.countUpload(repository: repository)
+            metrics.storageUsage.markChanged(repository)
+        case .manifestDeleted(let repository, _):
+            metrics.storageUsage.markChanged(repository)
         case .imagePulled(let repository, _):
             metrics.repositories.countDownload(repository: repository)
         case .garbageCollected(let report, let seconds, let failed):

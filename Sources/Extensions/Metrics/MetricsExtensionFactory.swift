@@ -14,7 +14,8 @@ public struct MetricsExtensionFactory: RegistryExtensionFactory {
     public func make(section: JSONValue, context: ExtensionContext) throws -> any RegistryExtension {
         MetricsExtension(
             settings: try MetricsSettings(section: section),
-            metrics: RegistryMetrics(build: build, storageRoot: context.config.storage.rootDirectory)
+            metrics: RegistryMetrics(build: build, storageRoot: context.config.storage.rootDirectory),
+            store: context.store
         )
     }
 }

@@ -10,6 +10,7 @@ final class RegistryMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let requests: RequestSeries
     let repositories: RepositorySeries
+    let storageUsage: StorageUsageSeries
     let garbageCollection: GarbageCollectionSeries
     let scrub: ScrubSeries
 
@@ -37,6 +38,7 @@ final class RegistryMetrics: Sendable {
     init(build: MetricsBuildInfo, storageRoot: String, repositoryCapacity: Int = RepositorySeries.defaultCapacity) {
         requests = RequestSeries(registry: registry)
         repositories = RepositorySeries(registry: registry, capacity: repositoryCapacity)
+        storageUsage = StorageUsageSeries(repositories: repositories)
         garbageCollection = GarbageCollectionSeries(registry: registry)
         scrub = ScrubSeries(registry: registry, repositoryCapacity: repositoryCapacity)
         // zot sets the info gauge to 0: the labels are the information.

@@ -15,6 +15,8 @@ public protocol MetadataStore: Sendable {
     func blobSize(_ digest: Digest) throws -> Int64?
     /// Removes `repository`'s link to the blob. False when there was none.
     func unlinkBlob(_ digest: Digest, from repository: RepositoryName) async throws -> Bool
+    /// Bytes `repository` holds: the blobs it sees plus its manifests (`zot_repo_storage_bytes`).
+    func storageBytes(in repository: RepositoryName) throws -> Int64
 
     // MARK: Manifests and tags
     /// Stores a manifest and points `tags` at it, after checking, in the same transaction,

@@ -46,6 +46,21 @@ extension SQLiteMetadataStore {
         }
     }
 
+    public func storageBytes(in repository: RepositoryName) throws -> Int64 {
+        try read { db in
+            try Int64.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT (SELECT COALESCE(SUM(b.size), 0) FROM blob_link l JOIN blob b ON b.digest = l.digest
+                                WHERE l.repository = ?1)
+                             + (SELECT COALESCE(SUM(length(content)), 0) FROM manifest WHERE repository = ?1)
+                        """
+                ),
+                arguments: [repository.value]
+            ) ?? 0
+        }
+    }
+
     public func unlinkBlob(_ digest: Digest, from repository: RepositoryName) async throws -> Bool {
         try await write { db in
             try db.cachedStatement(sql: "DELETE FROM blob_link WHERE repository = ? AND digest = ?")

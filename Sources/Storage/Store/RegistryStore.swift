@@ -66,6 +66,11 @@ extension RegistryStore {
         try await blobs.read(digest, range: range, into: consume)
     }
 
+    /// Bytes `repository` holds: the blobs it sees plus its manifests.
+    public func storageBytes(in repository: RepositoryName) throws -> Int64 {
+        try metadata.storageBytes(in: repository)
+    }
+
     /// A stored blob's open file, when the blob store keeps local files (see `BlobStore.openFile`).
     public func openBlobFile(_ digest: Digest) async throws -> OpenBlobFile? {
         try await blobs.openFile(digest)
