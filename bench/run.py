@@ -446,6 +446,26 @@ OPS_ROWS = [("ops/s", "ops_per_s", "rate"), ("p50 ms", "p50_ms", "time"), ("p99 
             ("server CPU ms/op", "cpu_ms_per_op", "time")]
 
 
+def push_new_images(srv, size, n, conc, chunked, prefix):
+    """n images of one unique `size` layer each, into new repositories, on `conc` connections; then an
+    untimed check that one of them pulls back intact."""
+    shared = SharedBase(size)
+    specs = [ImageSpec(shared.new_blob()) for _ in range(n)]
+    repos = [f"{prefix}/{uuid.uuid4().hex}" for _ in range(n)]
+
+    def op(c, i):
+        push_image(c, repos[i], f"tag{i}", specs[i], chunked=chunked)
+
+    m = run_ops(srv, n, conc, op)
+    m["mibps"] = m["ops_per_s"] * size / MiB
+    c = Client(srv.port)
+    try:
+        pull_image(c, repos[-1], f"tag{n - 1}", verify=True)
+    finally:
+        c.close()
+    return m
+
+
 def g_push(ctx, chunked):
     group = "push-chunked" if chunked else "push-monolith"
     for size_name in ctx.p["push_sizes"]:
@@ -455,22 +475,7 @@ def g_push(ctx, chunked):
             name = f"Push {'Chunk Streamed' if chunked else 'Monolith'} {size_name} c={conc}"
 
             def fn(srv, size=size, n=n, conc=conc):
-                shared = SharedBase(size)
-                specs = [ImageSpec(shared.new_blob()) for _ in range(n)]
-                repos = [f"bench/push/{uuid.uuid4().hex}" for _ in range(n)]
-
-                def op(c, i):
-                    push_image(c, repos[i], f"tag{i}", specs[i], chunked=chunked)
-
-                m = run_ops(srv, n, conc, op)
-                m["mibps"] = m["ops_per_s"] * size / MiB
-                # untimed: one of the pushed images pulls back intact
-                c = Client(srv.port)
-                try:
-                    pull_image(c, repos[0], "tag0", verify=True)
-                finally:
-                    c.close()
-                return m
+                return push_new_images(srv, size, n, conc, chunked, "bench/push")
 
             run_sub(ctx, name, fn, OPS_ROWS, group)
 
@@ -480,24 +485,9 @@ def g_push_concurrent(ctx):
     so the server's peak RSS must stay flat however many clients push at once."""
     conc = 32
     size = (8 if ctx.mode == "quick" else 32) * MiB
-    n = 2 * conc
 
     def fn(srv):
-        shared = SharedBase(size)
-        specs = [ImageSpec(shared.new_blob()) for _ in range(n)]
-        repos = [f"bench/push32/{uuid.uuid4().hex}" for _ in range(n)]
-
-        def op(c, i):
-            push_image(c, repos[i], f"tag{i}", specs[i], chunked=False)
-
-        m = run_ops(srv, n, conc, op)
-        m["mibps"] = m["ops_per_s"] * size / MiB
-        c = Client(srv.port)
-        try:
-            pull_image(c, repos[-1], f"tag{n - 1}", verify=True)  # untimed: the last push pulls back intact
-        finally:
-            c.close()
-        return m
+        return push_new_images(srv, size, 2 * conc, conc, False, "bench/push32")
 
     run_sub(ctx, f"Push Monolith {size // MiB} MiB c={conc}", fn,
             [("MiB/s", "mibps", "rate")] + OPS_ROWS[1:] + [("server peak RSS MiB", "server_peak_rss_mib", "mem")],

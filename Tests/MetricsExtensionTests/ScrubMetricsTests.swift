@@ -16,17 +16,8 @@ import Testing
 
     /// Samples by series as written (`name{labels}`), and `# TYPE` by family.
     func samples(_ bytes: [UInt8]) -> (values: [String: Double], types: [String: String]) {
-        var values: [String: Double] = [:]
-        var types: [String: String] = [:]
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            if line.hasPrefix("# TYPE ") {
-                let parts = line.split(separator: " ")
-                types[String(parts[2])] = String(parts[3])
-            } else if !line.hasPrefix("#"), let space = line.lastIndex(of: " ") {
-                values[String(line[..<space])] = Double(line[line.index(after: space)...])
-            }
-        }
-        return (values, types)
+        let page = Page(bytes)
+        return (page.samples, page.types)
     }
 
     func problem(_ kind: ScrubReport.Problem.Kind, _ repository: String, _ digest: String) -> ScrubReport.Problem {
