@@ -27,7 +27,7 @@ extension SQLiteMetadataStore {
     }
 
     public func blobSize(_ digest: Digest, in repository: RepositoryName) throws -> Int64? {
-        try read { db in
+        try readStatement { db in
             try Int64.fetchOne(
                 db.cachedStatement(
                     sql: "SELECT b.size FROM blob_link l JOIN blob b ON b.digest = l.digest WHERE l.repository = ? AND l.digest = ?"

@@ -48,7 +48,7 @@ extension SQLiteMetadataStore {
     }
 
     public func manifest(_ reference: Reference, in repository: RepositoryName) throws -> StoredManifest? {
-        try read { db in
+        try readStatement { db in
             let row: Row?
             switch reference {
             case .tag(let tag):

@@ -34,6 +34,19 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    /// Runs a read of one SQL statement without the transaction `read` wraps around it: SQLite runs each
+    /// statement against one snapshot anyway, and on the hottest lookups BEGIN and COMMIT cost as much as
+    /// the query. Never for a read of several statements that must agree with each other.
+    func readStatement<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.unsafeRead(body)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError.io("metadata read failed: \(error)")
+        }
+    }
+
     /// Runs a write transaction; a `StorageError` thrown inside rolls it back and passes through.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
