@@ -60,6 +60,24 @@ import Testing
     }
 
     /// Distribution spec: a chunk must start where the upload stands, else 416.
+    /// A status asked while a request still writes the upload (typically the client's own, cut short)
+    /// answers where that request leaves it, not a point the upload is about to pass.
+    @Test func statusWaitsForTheRequestHoldingTheUpload() async throws {
+        let root = TemporaryRoot()
+        let store = try root.open()
+        let id = try await store.startUpload(in: repo("a"))
+        let (body, source) = AsyncStream<ByteBuffer>.makeStream()
+        source.yield(ByteBuffer(bytes: randomBytes(1000)))
+        async let appended = store.appendToUpload(id, in: repo("a"), body: body)
+        while !store.progress.isBusy(id) { try await Task.sleep(for: .milliseconds(1)) }
+        async let status = store.uploadOffset(id, in: repo("a"))
+        try await Task.sleep(for: .milliseconds(100))
+        source.yield(ByteBuffer(bytes: randomBytes(500)))
+        source.finish()
+        #expect(try await appended == 1500)
+        #expect(try await status == 1500)
+    }
+
     @Test func outOfOrderChunkIsRefused() async throws {
         let root = TemporaryRoot()
         let store = try root.open()

@@ -26,8 +26,8 @@ struct SendfileRequest: Sendable {
 }
 
 /// Sends blob bodies with `sendfile(2)`: no copy of the bytes through user space and no buffers in
-/// the process, which makes pulls several times cheaper. Installed on plain-HTTP connections only:
-/// TLS has to encrypt in user space anyway.
+/// the process (profiles of the chunked path showed half the server's time in those two copies).
+/// Installed on plain-HTTP connections only: TLS has to encrypt in user space anyway.
 ///
 /// Sits just above Hummingbird's HTTP/1 translation codec and writes the region through the codec's
 /// own context, straight to NIO's HTTP/1 encoder, which understands file regions.

@@ -10,9 +10,19 @@ extension RegistryStore {
         return id
     }
 
+    /// How long a status request waits for a request that holds the upload to finish.
+    static let busyUploadWait: Duration = .seconds(5)
+
     /// Bytes received so far by upload `id`.
     public func uploadOffset(_ id: String, in repository: RepositoryName) async throws -> Int64 {
         try requireUpload(id, in: repository)
+        // A request still holding the upload is usually the client's own previous one, cut short and not yet
+        // wound up (it still writes what arrived): wait for it a little, so that the answer is where the next
+        // chunk must start rather than a point the upload is about to pass.
+        let deadline = ContinuousClock.now + Self.busyUploadWait
+        while progress.isBusy(id), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         if let offset = progress.offset(of: id) { return offset }
         return try await blobs.stagedSize(ofUpload: id) ?? 0
     }

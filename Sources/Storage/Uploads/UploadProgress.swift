@@ -42,6 +42,14 @@ final class UploadProgressTable: Sendable {
         }
     }
 
+    /// Whether a request holds upload `id` right now.
+    func isBusy(_ id: String) -> Bool {
+        slots.withLock { slots in
+            if case .busy = slots[id] { return true }
+            return false
+        }
+    }
+
     /// The staged offset when known in memory and nobody is writing.
     func offset(of id: String) -> Int64? {
         slots.withLock { slots in
