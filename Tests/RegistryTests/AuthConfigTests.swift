@@ -4,19 +4,6 @@ import Testing
 
 @testable import Registry
 
-private func load(_ json: String) throws(ConfigError) -> (config: RegistryConfig, warnings: [ConfigWarning]) {
-    try ConfigLoader.load(data: Data(json.utf8))
-}
-
-private func refusal(_ json: String) -> ConfigError? {
-    do {
-        _ = try load(json)
-        return nil
-    } catch {
-        return error
-    }
-}
-
 /// A config with `http` members `http`.
 private func config(http: String) -> String {
     "{\"storage\": {\"rootDirectory\": \"/tmp/zot\"}, \"http\": {\(http)}}"

@@ -3,21 +3,6 @@ import Testing
 
 @testable import Registry
 
-/// Reads `json` with the real refusal table.
-private func load(_ json: String) throws(ConfigError) -> (config: RegistryConfig, warnings: [ConfigWarning]) {
-    try ConfigLoader.load(data: Data(json.utf8))
-}
-
-/// The error `json` is refused with, or `nil` when it loads.
-private func refusal(_ json: String) -> ConfigError? {
-    do {
-        _ = try load(json)
-        return nil
-    } catch {
-        return error
-    }
-}
-
 /// A config with `storage` members `storage` and extra top-level members `rest`.
 private func config(storage: String = "", _ rest: String = "") -> String {
     let storageMembers = ["\"rootDirectory\": \"/tmp/zot\"", storage].filter { !$0.isEmpty }

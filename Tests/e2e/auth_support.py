@@ -154,10 +154,9 @@ class AuthServer(ZotdServer):
                  client_cert=None):
         self.http_extra = http_extra or {}
         self.log_extra = log_extra or {}
-        self.extensions = extensions
         self.ca = str(ca) if ca else None
         self.client_cert = tuple(map(str, client_cert)) if client_cert else None
-        super().__init__(binary, workdir)
+        super().__init__(binary, workdir, extensions=extensions)
 
     @property
     def base_url(self) -> str:
@@ -167,8 +166,6 @@ class AuthServer(ZotdServer):
         config = super().config()
         config["http"].update(self.http_extra)
         config["log"].update(self.log_extra)
-        if self.extensions is not None:
-            config["extensions"] = self.extensions
         return config
 
     def _session(self, auth=None) -> requests.Session:

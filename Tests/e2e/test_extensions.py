@@ -40,27 +40,13 @@ TITLE = "org.opencontainers.image.title"
 LICENSES = "org.opencontainers.image.licenses"
 
 
-class _ExtensionsServer(ZotdServer):
-    """A zotd whose config has the given `extensions` section (left out when `None`)."""
-
-    def __init__(self, *args, extensions=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.extensions = extensions
-
-    def config(self) -> dict:
-        config = super().config()
-        if self.extensions is not None:
-            config["extensions"] = self.extensions
-        return config
-
-
 @pytest.fixture
 def zotd_with(request, zotd_binary):
     """`zotd_with({"mgmt": {}})` starts a zotd of this test's own with that `extensions` section."""
     started = []
 
     def make(extensions) -> ZotdServer:
-        server = _ExtensionsServer(
+        server = ZotdServer(
             zotd_binary, Path(tempfile.mkdtemp(prefix="zotd-e2e-ext-")), extensions=extensions
         )
         started.append(server)

@@ -15,18 +15,6 @@ from oci import build_image, push_image
 from zotd_server import ZotdServer
 
 
-class _ScrubServer(ZotdServer):
-    def __init__(self, *args, extensions=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.extensions = extensions
-
-    def config(self) -> dict:
-        config = super().config()
-        if self.extensions is not None:
-            config["extensions"] = self.extensions
-        return config
-
-
 def _blob_path(server, digest):
     alg, hexpart = digest.split(":")
     return server.root_dir / "blobs" / alg / hexpart[:2] / hexpart
@@ -70,7 +58,7 @@ def test_scrub_extension_exposes_problems_as_a_metric(zotd_binary):
     out = subprocess.run([zotd_binary, "--version"], capture_output=True, text=True, timeout=30).stdout
     if "scrub" not in out:
         pytest.skip("zotd was built without the scrub extension")
-    server = _ScrubServer(zotd_binary, Path(tempfile.mkdtemp(prefix="zotd-e2e-scrub-")),
+    server = ZotdServer(zotd_binary, Path(tempfile.mkdtemp(prefix="zotd-e2e-scrub-")),
                           extensions={"scrub": {"interval": "300ms", "rateMiBPerSecond": 0}})
     try:
         server.start()
@@ -101,7 +89,7 @@ def test_scrub_pass_shows_on_the_metrics_page(zotd_binary):
     out = subprocess.run([zotd_binary, "--version"], capture_output=True, text=True, timeout=30).stdout
     if "scrub" not in out or "metrics" not in out:
         pytest.skip("zotd was built without the scrub and metrics extensions")
-    server = _ScrubServer(zotd_binary, Path(tempfile.mkdtemp(prefix="zotd-e2e-scrub-metrics-")),
+    server = ZotdServer(zotd_binary, Path(tempfile.mkdtemp(prefix="zotd-e2e-scrub-metrics-")),
                           extensions={"scrub": {"interval": "300ms", "rateMiBPerSecond": 0}, "metrics": {}})
     try:
         server.start()

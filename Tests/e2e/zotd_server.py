@@ -83,6 +83,7 @@ class ZotdServer(HTTPVerbs):
         gc_delay: str = "1h",
         gc_interval: str = "1h",
         storage_extra: Optional[dict] = None,
+        extensions: Optional[dict] = None,
         flavor: str = "zotd",
     ):
         self.binary = binary
@@ -96,6 +97,7 @@ class ZotdServer(HTTPVerbs):
         self.proc: Optional[subprocess.Popen] = None
         self.gc, self.gc_delay, self.gc_interval = gc, gc_delay, gc_interval
         self.storage_extra = storage_extra or {}
+        self.extensions = extensions  # the config's `extensions` section; left out when None
         self.http = self._session()
         self.expected_exit = True  # no process yet
 
@@ -119,12 +121,15 @@ class ZotdServer(HTTPVerbs):
             "commit": False,
         }
         storage.update(self.storage_extra)
-        return {
+        config = {
             "distSpecVersion": "1.1.1",
             "storage": storage,
             "http": {"address": self.host, "port": str(self.port)},
             "log": {"level": "info"},
         }
+        if self.extensions is not None:
+            config["extensions"] = self.extensions
+        return config
 
     def _write_config(self) -> None:
         self.root_dir.mkdir(parents=True, exist_ok=True)
