@@ -104,7 +104,26 @@ func bearerGrantsDecideForTokens(repository: String, allowed: String) throws {
     #expect(!limited.mayReadMetrics(.anonymous))
     config.metrics = MetricsRule(anonymous: true)
     #expect(try AccessPolicy(config).mayReadMetrics(.anonymous))
-    config.metrics = nil
-    #expect(try AccessPolicy(config).mayReadMetrics(Identity(name: "alice", method: .password)))
-    #expect(try !AccessPolicy(config).mayReadMetrics(.anonymous))
+}
+
+/// With access control and no metrics users, nobody signed in reads /metrics (zot's MetricsAuthzHandler): the
+/// page names repositories the access control hides.
+@Test func metricsAreClosedUnderAccessControlWithoutMetricsUsers() throws {
+    var config = matrixConfig
+    for rule in [nil, MetricsRule()] {
+        config.metrics = rule
+        let policy = try AccessPolicy(config)
+        #expect(!policy.mayReadMetrics(Identity(name: "alice", method: .password)))
+        #expect(!policy.mayReadMetrics(Identity(name: "admin", method: .password)))
+        #expect(!policy.mayReadMetrics(.anonymous))
+    }
+}
+
+/// A bearer token reads /metrics only with the catalog grant, which already shows every repository.
+@Test func bearerTokensNeedTheCatalogGrantForMetrics() {
+    let authorizer = Authorizer(policy: nil, requiresAuthentication: true)
+    let repositoryOnly = Identity(name: "t", method: .bearer, grants: TokenGrants([.init(type: "repository", name: "a", actions: ["pull"])]))
+    let catalog = Identity(name: "t", method: .bearer, grants: TokenGrants([.init(type: "registry", name: "catalog", actions: ["*"])]))
+    #expect(!authorizer.mayReadMetrics(repositoryOnly))
+    #expect(authorizer.mayReadMetrics(catalog))
 }

@@ -36,7 +36,8 @@ for target in ${targets[@]}; do
         build storage "$HERE/Harness/StorageParsers.swift" "$HERE/Stubs/ContentHasher.swift" \
             "$SRC/Storage/Model/Digest.swift" "$SRC/Storage/Model/RepositoryName.swift" \
             "$SRC/Storage/Model/Reference.swift" "$SRC/Storage/Model/StorageError.swift" \
-            "$SRC/Storage/Manifests/ParsedManifest.swift" "$SRC/Storage/Manifests/ManifestMediaType.swift" ;;
+            "$SRC/Storage/Manifests/ParsedManifest.swift" "$SRC/Storage/Manifests/ManifestMediaType.swift" \
+            "$SRC/Storage/Manifests/StrictJSON.swift" ;;
     byterange)
         build byterange "$HERE/Harness/ByteRangeParser.swift" "$SRC/Registry/Routing/ByteRange.swift" ;;
     config)

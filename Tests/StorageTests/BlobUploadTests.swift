@@ -69,7 +69,7 @@ import Testing
         let (body, source) = AsyncStream<ByteBuffer>.makeStream()
         source.yield(ByteBuffer(bytes: randomBytes(1000)))
         async let appended = store.appendToUpload(id, in: repo("a"), body: body)
-        while !store.progress.isBusy(id) { try await Task.sleep(for: .milliseconds(1)) }
+        while !store.sessions.isHeld(id) { try await Task.sleep(for: .milliseconds(1)) }
         async let status = store.uploadOffset(id, in: repo("a"))
         try await Task.sleep(for: .milliseconds(100))
         source.yield(ByteBuffer(bytes: randomBytes(500)))

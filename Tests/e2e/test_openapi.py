@@ -44,6 +44,7 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -152,10 +153,29 @@ def is_documented(method: str, path_pattern: str) -> bool:
 
 def nothing_serves(response: requests.Response) -> bool:
     """True for the answers that mean "no such endpoint or method": 405 (`RegistryResponder`'s UNSUPPORTED
-    for an OCI path; a router that answered 405 would mean the same) and the router's bare 404."""
+    for an OCI path; a router that answered 405 would mean the same), the router's bare 404 outside `/v2/`,
+    and under `/v2/` the 404 NAME_UNKNOWN whose detail names the path (`UnservedPathResponder`).
+
+    A HEAD answer has no body to tell by: its 404 means nothing serves HEAD there unless GET there gets a 404
+    about something unknown, since a served HEAD answers as GET does."""
     if response.status_code == 405:
         return True
-    return response.status_code == 404 and not response.content and "Content-Type" not in response.headers
+    if response.status_code != 404:
+        return False
+    if not response.content and "Content-Type" not in response.headers:
+        return True
+    if response.request.method == "HEAD":
+        as_get = response.request.copy()  # with the same credentials
+        as_get.method = "GET"
+        with requests.Session() as session:
+            twin = session.send(as_get, timeout=30)
+        return twin.status_code != 404 or nothing_serves(twin)
+    try:
+        errors = response.json().get("errors") or []
+    except ValueError:
+        return False
+    path = urlsplit(response.request.url).path
+    return any(e.get("code") == "NAME_UNKNOWN" and path in (e.get("detail") or "") for e in errors)
 
 
 # ---------------------------------------------------------------- servers

@@ -67,12 +67,14 @@ public struct AccessPolicy: Sendable {
         return admin.users.contains(identity.name) || identity.groups.contains(where: admin.groups.contains)
     }
 
-    /// Whether `identity` may read `/metrics`: with `accessControl.metrics.users` only those users (and
-    /// callers without credentials when its `anonymousPolicy` has `read`); without, every signed-in user.
+    /// Whether `identity` may read `/metrics`, which names every repository: only the users listed in
+    /// `accessControl.metrics.users`, and callers without credentials when its `anonymousPolicy` has `read`.
+    /// With no users listed no signed-in user may, as in zot (`MetricsAuthzHandler`): access control is there
+    /// to hide repositories, and the page would show them all.
     public func mayReadMetrics(_ identity: Identity) -> Bool {
-        guard let metrics else { return !identity.isAnonymous }
+        guard let metrics else { return false }
         if identity.isAnonymous { return metrics.anonymous }
-        return metrics.users.isEmpty || metrics.users.contains(identity.name)
+        return metrics.users.contains(identity.name)
     }
 
     private static func rulesAllow(_ rules: RepositoryRules, _ identity: Identity, _ action: RepositoryAction) -> Bool {

@@ -28,9 +28,10 @@ public struct Authorizer: Sendable {
         return !identity.isAnonymous || !requiresAuthentication
     }
 
-    /// Whether `identity` may read `/metrics` (`accessControl.metrics`).
+    /// Whether `identity` may read `/metrics` (`accessControl.metrics`). A bearer token needs the catalog grant:
+    /// the page names every repository, as the catalog does.
     public func mayReadMetrics(_ identity: Identity) -> Bool {
-        if identity.method == .bearer { return true }
+        if identity.method == .bearer { return identity.grants?.allowsCatalog ?? false }
         if let policy { return policy.mayReadMetrics(identity) }
         return !identity.isAnonymous || !requiresAuthentication
     }

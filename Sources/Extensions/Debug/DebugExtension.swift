@@ -22,17 +22,17 @@ public struct DebugExtensionFactory: RegistryExtensionFactory {
 /// it against the live server's routes in both directions (Tests/e2e/test_openapi.py); to make that
 /// possible for router-based routes, `/swagger/v2/routes.json` answers the routes the router holds.
 struct DebugExtension: RegistryExtension {
-    func addRoutes(to router: Router<RegistryRequestContext>) {
+    func addRoutes(to routes: ExtensionRoutes) {
         let document = ByteBuffer(bytes: PackageResources.openapi_json)
         let page = ByteBuffer(bytes: PackageResources.index_html)
         for path in ["/swagger/v2/openapi.json", "/swagger/v2/doc.json"] {
-            router.get(RouterPath(path)) { _, _ in Self.response(document, type: "application/json") }
+            routes.get(path, access: .anyCaller) { _, _ in Self.response(document, type: "application/json") }
         }
         for path in ["/swagger/v2/", "/swagger/v2/index.html"] {
-            router.get(RouterPath(path)) { _, _ in Self.response(page, type: "text/html; charset=utf-8") }
+            routes.get(path, access: .anyCaller) { _, _ in Self.response(page, type: "text/html; charset=utf-8") }
         }
-        let inventory = RouteInventory(router: router)
-        router.get("/swagger/v2/routes.json") { _, _ in
+        let inventory = RouteInventory(router: routes.router)
+        routes.get("/swagger/v2/routes.json", access: .anyCaller) { _, _ in
             try Self.response(inventory.json(), type: "application/json")
         }
     }

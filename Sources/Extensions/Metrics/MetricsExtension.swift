@@ -14,12 +14,10 @@ struct MetricsExtension: RegistryExtension {
     /// Asked at scrape time for the bytes of repositories that changed (`zot_repo_storage_bytes`).
     let store: RegistryStore
 
-    func addRoutes(to router: Router<RegistryRequestContext>) {
+    func addRoutes(to routes: ExtensionRoutes) {
         let (metrics, store) = (self.metrics, self.store)
-        router.get(RouterPath(settings.path)) { _, _ in
-            // Auth seam (zot: with auth on, only `http.accessControl.metrics.users` may read this page). Auth
-            // decides, as for every route: once the request context carries Auth's `Caller`, answer 401 to an
-            // anonymous caller and 403 to a signed-in one unless `caller.mayReadMetrics`. Nothing else to change.
+        // The page names every repository: only `accessControl.metrics` users read it once auth is on.
+        routes.get(settings.path, access: .metrics) { _, _ in
             metrics.storageUsage.refresh(from: store)
             let bytes = metrics.exposition()
             return Response(

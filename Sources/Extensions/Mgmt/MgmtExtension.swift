@@ -23,8 +23,9 @@ struct MgmtExtension: RegistryExtension {
     var endpoints: [String] { [Self.path] }
 
 
-    func addRoutes(to router: Router<RegistryRequestContext>) {
-        router.get(RouterPath(Self.path)) { request, _ in
+    func addRoutes(to routes: ExtensionRoutes) {
+        // A login page asks it how to log in before it has credentials, as zot allows.
+        routes.get(Self.path, access: .anonymousWithoutCredentials) { request, _ in
             respond(resource: request.uri.queryParameters.get("resource"))
         }
     }

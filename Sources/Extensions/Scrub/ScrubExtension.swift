@@ -61,9 +61,13 @@ struct ScrubExtension: RegistryExtension {
         }
     }
 
-    func addRoutes(to router: Router<RegistryRequestContext>) {
-        router.get(RouterPath(Self.path)) { _, _ in
-            let text = state.last.withLock { $0 }.map { $0.exposition } ?? "# no scrub has finished yet\n"
+    /// Each caller sees only the repositories it may read, and the problem total over those: naming a
+    /// repository the caller may not read would leak it. The pass's own figures (blobs and bytes hashed,
+    /// duration, time) name nothing and are shown to all.
+    func addRoutes(to routes: ExtensionRoutes) {
+        routes.get(Self.path, access: .anyCaller) { _, context in
+            let last = state.last.withLock { $0 }
+            let text = last.map { $0.exposition(visibleTo: context.mayRead) } ?? "# no scrub has finished yet\n"
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4", .contentLength: String(text.utf8.count)],
@@ -84,17 +88,20 @@ struct ScrubOutcome: Sendable {
     let finishedAt: Date
     let seconds: Double
 
-    var exposition: String {
+    /// The page as a caller sees it who may read the repositories `mayRead` accepts.
+    func exposition(visibleTo mayRead: (String) -> Bool) -> String {
+        var visible = report
+        visible.problems = report.problems.filter { mayRead($0.repository) }
         var lines = [
             "# HELP zot_scrub_problems Damaged or missing content found by the last scrub, per repository.",
             "# TYPE zot_scrub_problems gauge",
         ]
-        for (repository, count) in report.problemsByRepository.sorted(by: { $0.key < $1.key }) {
+        for (repository, count) in visible.problemsByRepository.sorted(by: { $0.key < $1.key }) {
             let escaped = repository.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             lines.append("zot_scrub_problems{repo=\"\(escaped)\"} \(count)")
         }
         lines += [
-            "# TYPE zot_scrub_problems_total gauge", "zot_scrub_problems_total \(report.problems.count)",
+            "# TYPE zot_scrub_problems_total gauge", "zot_scrub_problems_total \(visible.problems.count)",
             "# TYPE zot_scrub_blobs_checked gauge", "zot_scrub_blobs_checked \(report.blobsChecked)",
             "# TYPE zot_scrub_bytes_hashed gauge", "zot_scrub_bytes_hashed \(report.bytesHashed)",
             "# TYPE zot_scrub_manifests_checked gauge", "zot_scrub_manifests_checked \(report.manifestsChecked)",

@@ -26,10 +26,15 @@ extension OCIError {
             )
         case .uploadInvalid, .uploadBusy:
             self.init(.blobUploadInvalid, detail: error.description)
+        case .tooManyUploadSessions:
+            self.init(.tooManyRequests, detail: "\(error.description) (http.maxUploadSessionsPerClient)")
         case .manifestUnknown:
             self.init(.manifestUnknown, detail: error.description)
         case .manifestInvalid:
             self.init(.manifestInvalid, detail: error.description)
+        case .manifestMediaTypeUnsupported:
+            // zot's answer, code and status, for a type it does not store.
+            self.init(.manifestInvalid, detail: error.description, status: .unsupportedMediaType)
         case .manifestBlobUnknown:
             self.init(.manifestBlobUnknown, detail: error.description)
         case .manifestTooLarge:

@@ -27,8 +27,11 @@ public struct ExtensionSet: Sendable {
     /// Discover's endpoints: compiled in AND enabled, by construction.
     var endpoints: [String] { extensions.flatMap(\.endpoints) }
 
-    func addRoutes(to router: Router<RegistryRequestContext>) {
-        for item in extensions { item.addRoutes(to: router) }
+    /// Adds every extension's routes to `router`; returns the access each declared, for `AuthResponder`.
+    func addRoutes(to router: Router<RegistryRequestContext>) -> RouteAccessTable {
+        let routes = ExtensionRoutes(router: router)
+        for item in extensions { item.addRoutes(to: routes) }
+        return routes.table
     }
 
     func observe(_ exchange: RequestExchange) {

@@ -31,6 +31,7 @@ struct ManifestRoutes {
         let repository = try PathPart.repository(name)
         let reference = try Reference(parsing: rawReference)
         let extraTags = try request.uri.queryParameters.getAll("tag").map { try Tag(parsing: $0) }
+        _ = try ManifestMediaType(contentType: request.headers[.contentType])
         let bytes = try await Self.collect(request.body, limit: RegistryStore.manifestSizeLimit)
         if !extensions.isEmpty {
             try await extensions.check(submission(bytes, request, repository, reference))

@@ -6,8 +6,8 @@ import Storage
 /// or cross-repository mount) and `PATCH`, `PUT`, `GET`, `DELETE` on `/v2/<name>/blobs/uploads/<id>`.
 struct UploadRoutes {
     let store: RegistryStore
-    /// Open sessions per client (`http.maxUploadSessionsPerClient`).
-    let sessions: UploadSessionQuota
+    /// `http.maxUploadSessionsPerClient`: resumable sessions one client may hold open.
+    let sessionLimit: Int
 
     /// Only a request that opens a resumable session counts against the client's quota: a monolithic
     /// `POST ?digest=` or a successful mount leaves nothing open.
@@ -26,7 +26,7 @@ struct UploadRoutes {
             _ = try await store.storeBlob(digest, in: repository, body: request.body, declaredLength: request.declaredLength)
             return created(repository, digest)
         }
-        let id = try await sessions.open(for: client) { try await store.startUpload(in: repository) }
+        let id = try await store.startUpload(in: repository, owner: client.description, limit: sessionLimit)
         return progress(repository, id: id, offset: 0, status: .accepted)
     }
 
@@ -49,22 +49,16 @@ struct UploadRoutes {
             throw OCIError(.digestInvalid, detail: "the digest query parameter is required to complete an upload")
         }
         let digest = try PathPart.digest(rawDigest)
-        do {
-            if request.declaredLength != 0 {
-                try await store.appendToUpload(
-                    id,
-                    in: repository,
-                    body: request.body,
-                    start: try chunkStart(request),
-                    declaredLength: request.declaredLength
-                )
-            }
-            _ = try await store.completeUpload(id, in: repository, digest: digest)
-        } catch {
-            sessions.closeIfEnded(id)
-            throw error
+        if request.declaredLength != 0 {
+            try await store.appendToUpload(
+                id,
+                in: repository,
+                body: request.body,
+                start: try chunkStart(request),
+                declaredLength: request.declaredLength
+            )
         }
-        sessions.close(id)
+        _ = try await store.completeUpload(id, in: repository, digest: digest)
         return created(repository, digest)
     }
 
@@ -76,13 +70,7 @@ struct UploadRoutes {
 
     func cancel(name: String, id: String) async throws -> Response {
         let repository = try PathPart.repository(name)
-        do {
-            try await store.cancelUpload(id, in: repository)
-        } catch {
-            sessions.closeIfEnded(id)
-            throw error
-        }
-        sessions.close(id)
+        try await store.cancelUpload(id, in: repository)
         return Response(status: .noContent)
     }
 

@@ -17,6 +17,8 @@ import Storage
 /// `latest` movable by create); `DELETE` deletes. `GET /v2/_catalog` lists only what the caller may read.
 struct AuthResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == RegistryRequestContext {
     let security: RegistrySecurity
+    /// What each extension route declared it needs.
+    let extensionAccess: RouteAccessTable
     let store: RegistryStore
     let logger: Logger
     let next: Next
@@ -83,9 +85,12 @@ struct AuthResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == R
             case "/livez", "/readyz", "/startupz": return .open
             case AuthRoutes.loginPath: return .needs(.passwordLogin)
             case AuthRoutes.apiKeyPath: return .needs(.signedIn)
-            case "/v2/_zot/ext/mgmt": return .anonymousWithoutCredentials
-            case security.metricsPath: return .needs(.metrics)
-            default: return .needs(.anyCaller)
+            default:
+                switch extensionAccess.access(forPath: path) {
+                case .anonymousWithoutCredentials?: return .anonymousWithoutCredentials
+                case .metrics?: return .needs(.metrics)
+                case .anyCaller?, nil: return .needs(.anyCaller)
+                }
             }
         }
         let read = method == .get || method == .head

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOHTTP1
 import Storage
 
 /// Answers the OCI endpoints, and hands every other path to `fallback` (health checks,
@@ -12,8 +13,8 @@ import Storage
 struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Context == RegistryRequestContext {
     let store: RegistryStore
     let extensions: ExtensionSet
-    /// Open upload sessions per client, shared by every request.
-    let uploadSessions: UploadSessionQuota
+    /// `http.maxUploadSessionsPerClient`.
+    let uploadSessionLimit: Int
     let fallback: Fallback
 
     func respond(to request: Request, context: RegistryRequestContext) async throws -> Response {
@@ -33,6 +34,9 @@ struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.
                 context.logger.error("storage failure", metadata: ["detail": .string(detail)])
             }
             return OCIError(error).response(includeBody: request.method != .head)
+        } catch let error as HTTPParserError {
+            // Thrown by the request body as the route reads it.
+            return OCIError(error, at: endpoint).response(includeBody: request.method != .head)
         } catch {
             context.logger.error("request failed", metadata: ["error": .string("\(error)")])
             return OCIError(.unknown).response(includeBody: request.method != .head)
@@ -67,16 +71,16 @@ struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.
         case (.blob(let name, let digest), .delete):
             return try await BlobRoutes(store: store).delete(name: name, digest: digest)
         case (.uploads(let name), .post):
-            return try await UploadRoutes(store: store, sessions: uploadSessions)
+            return try await UploadRoutes(store: store, sessionLimit: uploadSessionLimit)
                 .start(request, name: name, client: context.uploadClient)
         case (.upload(let name, let id), .patch):
-            return try await UploadRoutes(store: store, sessions: uploadSessions).patch(request, name: name, id: id)
+            return try await UploadRoutes(store: store, sessionLimit: uploadSessionLimit).patch(request, name: name, id: id)
         case (.upload(let name, let id), .put):
-            return try await UploadRoutes(store: store, sessions: uploadSessions).complete(request, name: name, id: id)
+            return try await UploadRoutes(store: store, sessionLimit: uploadSessionLimit).complete(request, name: name, id: id)
         case (.upload(let name, let id), .get):
-            return try await UploadRoutes(store: store, sessions: uploadSessions).status(name: name, id: id)
+            return try await UploadRoutes(store: store, sessionLimit: uploadSessionLimit).status(name: name, id: id)
         case (.upload(let name, let id), .delete):
-            return try await UploadRoutes(store: store, sessions: uploadSessions).cancel(name: name, id: id)
+            return try await UploadRoutes(store: store, sessionLimit: uploadSessionLimit).cancel(name: name, id: id)
         case (.referrers(let name, let digest), .get):
             return try ReferrerRoutes(store: store).referrers(request, name: name, digest: digest)
         case (.orasReferrers(let name, let digest), .get):

@@ -16,22 +16,16 @@ public struct RegistrySecurity: Sendable {
     public let tls: TLSConfiguration?
     /// Whether session cookies are marked `Secure`.
     public let secureCookies: Bool
-    /// The path the metrics extension serves, guarded by `accessControl.metrics`.
-    let metricsPath: String?
 
     /// An open registry over plain HTTP, with no audit log.
     public static let none = RegistrySecurity(
-        authenticator: nil, audit: nil, tls: nil, secureCookies: false, metricsPath: nil)
+        authenticator: nil, audit: nil, tls: nil, secureCookies: false)
 
-    init(
-        authenticator: Authenticator?, audit: AuditLog?, tls: TLSConfiguration?, secureCookies: Bool,
-        metricsPath: String?
-    ) {
+    init(authenticator: Authenticator?, audit: AuditLog?, tls: TLSConfiguration?, secureCookies: Bool) {
         self.authenticator = authenticator
         self.audit = audit
         self.tls = tls
         self.secureCookies = secureCookies
-        self.metricsPath = metricsPath
     }
 
     /// Why the security settings could not be put in force; names the config key.
@@ -80,12 +74,9 @@ public struct RegistrySecurity: Sendable {
                 throw SetupError(keyPath: "log.audit", message: "cannot open \(path) for appending")
             }
         }
-        let metrics = config.extensions.section("metrics")
         self.init(
             authenticator: authenticator, audit: audit, tls: tls,
-            secureCookies: tls != nil || (http.authConfig?.secureSession ?? false),
-            metricsPath: config.extensions.isEnabled("metrics")
-                ? metrics?["prometheus"]?["path"]?.stringValue ?? "/metrics" : nil)
+            secureCookies: tls != nil || (http.authConfig?.secureSession ?? false))
     }
 
     /// TLS 1.2 or later with the configured certificate and key. With `cacert`, client certificates are

@@ -75,7 +75,7 @@ public struct RegistryServer {
         let router = Router(context: RegistryRequestContext.self)
         HealthRoutes().addRoutes(to: router)
         DiscoverRoutes(endpoints: extensions.endpoints).addRoutes(to: router)
-        extensions.addRoutes(to: router)
+        let extensionAccess = extensions.addRoutes(to: router)
         if let authenticator = security.authenticator {
             AuthRoutes(authenticator: authenticator, secureCookies: security.secureCookies).addRoutes(to: router)
         }
@@ -84,15 +84,14 @@ public struct RegistryServer {
                 limiter: options.rateLimit.map(RateLimiter.init),
                 next: AuthResponder(
                     security: security,
+                    extensionAccess: extensionAccess,
                     store: store,
                     logger: logger,
                     next: RegistryResponder(
                         store: store,
                         extensions: extensions,
-                        uploadSessions: UploadSessionQuota(limit: options.maxUploadSessionsPerClient) {
-                            [store] id in (try? store.metadata.upload(id: id)) != nil
-                        },
-                        fallback: router.buildResponder()
+                        uploadSessionLimit: options.maxUploadSessionsPerClient,
+                        fallback: UnservedPathResponder(router: router.buildResponder())
                     )
                 )
             ),
@@ -132,19 +131,28 @@ extension RegistryServer {
         // The handler lists are autoclosures: each connection gets handlers of its own.
         guard let tls else {
             // Plain HTTP: blob bodies go out with sendfile.
-            return .http1(configuration: HTTP1Channel.Configuration(
+            let http1 = HTTP1Channel.Configuration(
                 additionalChannelHandlers: [
-                    ExpectContinueHandler(), WriteStallTimeoutHandler(timeout: writeStall), SendfileHandler(),
+                    UnsolicitedResponseFilter(), ExpectContinueHandler(), WriteStallTimeoutHandler(timeout: writeStall),
+                    SendfileHandler(),
                 ],
                 idleTimeout: idle
-            ))
+            )
+            return HTTPServerBuilder { responder in
+                StrictHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: http1))
+            }
         }
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [ExpectContinueHandler(), WriteStallTimeoutHandler(timeout: writeStall)],
+            additionalChannelHandlers: [
+                UnsolicitedResponseFilter(), ExpectContinueHandler(), WriteStallTimeoutHandler(timeout: writeStall),
+            ],
             idleTimeout: idle
         )
         return HTTPServerBuilder { responder in
-            try TLSChannel(HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tls)
+            try TLSChannel(
+                StrictHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: http1)),
+                tlsConfiguration: tls
+            )
         }
     }
 }

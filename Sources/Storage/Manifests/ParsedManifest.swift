@@ -17,6 +17,11 @@ public struct ParsedManifest: Sendable {
     /// Parses `bytes` sent with `contentType`.
     /// - Throws: `StorageError.manifestInvalid` naming what is wrong.
     public init(bytes: [UInt8], contentType: String?) throws(StorageError) {
+        do throws(StrictJSON.Violation) {
+            try StrictJSON.check(bytes, fields: ManifestDocument.fieldNames, mapFields: ["annotations"])
+        } catch {
+            throw .manifestInvalid(error.description)
+        }
         let document: ManifestDocument
         do {
             document = try JSONDecoder().decode(ManifestDocument.self, from: Data(bytes))
@@ -105,6 +110,14 @@ struct ManifestDocument: Decodable {
     var manifests: [Descriptor]?
     var subject: Descriptor?
     var annotations: [String: String]?
+
+    /// Every field of a manifest, index, descriptor and platform that Go clients decode into a struct, each
+    /// accepted in this spelling only (see `StrictJSON`).
+    static let fieldNames: Set<String> = [
+        "schemaVersion", "mediaType", "artifactType", "config", "layers", "blobs", "manifests", "subject",
+        "annotations", "digest", "size", "urls", "data", "platform", "architecture", "os", "os.version",
+        "os.features", "variant", "features",
+    ]
 }
 
 struct Descriptor: Decodable {

@@ -18,8 +18,12 @@ public enum StorageError: Error, Equatable, Sendable {
     case uploadInvalid(String)
     /// Another request is writing to this upload right now.
     case uploadBusy(String)
+    /// `owner` already holds `limit` open upload sessions.
+    case tooManyUploadSessions(owner: String, limit: Int)
     case manifestUnknown(String)
     case manifestInvalid(String)
+    /// A manifest `PUT` whose `Content-Type` is missing (nil) or names no manifest type zotd stores.
+    case manifestMediaTypeUnsupported(String?)
     case manifestBlobUnknown(Digest)
     case manifestTooLarge(limit: Int)
     /// A requested byte range lies outside the blob.
@@ -42,8 +46,14 @@ extension StorageError: CustomStringConvertible {
         case .uploadRangeInvalid(let offset, let detail): "chunk must start at offset \(offset): \(detail)"
         case .uploadInvalid(let s): "invalid upload: \(s)"
         case .uploadBusy(let id): "upload \(id) is being written by another request"
+        case .tooManyUploadSessions(let owner, let limit):
+            "\(owner) has \(limit) open upload sessions, the most allowed: finish or cancel one first"
         case .manifestUnknown(let r): "manifest \(r) is not known"
         case .manifestInvalid(let s): "invalid manifest: \(s)"
+        case .manifestMediaTypeUnsupported(let type?):
+            "Content-Type \(type.prefix(200)) is not a manifest media type (\(ManifestMediaType.acceptAll.joined(separator: ", ")))"
+        case .manifestMediaTypeUnsupported(nil):
+            "a manifest needs a Content-Type (\(ManifestMediaType.acceptAll.joined(separator: ", ")))"
         case .manifestBlobUnknown(let d): "manifest references unknown blob \(d)"
         case .manifestTooLarge(let limit): "manifest is larger than \(limit) bytes"
         case .rangeNotSatisfiable(let size): "range not satisfiable for a blob of \(size) bytes"

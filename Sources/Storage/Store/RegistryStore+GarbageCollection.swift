@@ -43,11 +43,11 @@ extension RegistryStore {
         }
         for id in candidates.staleUploads {
             // An upload being written right now is not stale, whatever its timestamp says.
-            do { _ = try progress.claim(id) } catch { continue }
-            try await blobs.deleteUpload(id)
-            try await metadata.deleteUpload(id: id)
-            progress.release(id, progress: nil)
-            report.uploadsDeleted += 1
+            let removed = try await sessions.removeIfIdle(id) {
+                try await blobs.deleteUpload(id)
+                try await metadata.deleteUpload(id: id)
+            }
+            if removed { report.uploadsDeleted += 1 }
         }
         report.orphanFilesDeleted = try await removeOrphanBlobFiles(modifiedBefore: Self.now - delay)
         return report

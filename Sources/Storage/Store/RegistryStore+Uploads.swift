@@ -3,27 +3,33 @@ import NIOCore
 
 extension RegistryStore {
     /// Opens a resumable upload session in `repository` and returns its id.
-    public func startUpload(in repository: RepositoryName) async throws -> String {
-        let id = UUID().uuidString.lowercased()
-        let now = Self.now
-        try await metadata.createUpload(UploadRecord(id: id, repository: repository, createdAt: now, updatedAt: now))
-        return id
+    /// - Parameters:
+    ///   - owner: whom the session counts against (a user, an address).
+    ///   - limit: how many open sessions `owner` may hold; beyond, `tooManyUploadSessions`. Nil: no limit.
+    public func startUpload(in repository: RepositoryName, owner: String? = nil, limit: Int? = nil) async throws
+        -> String
+    {
+        try await sessions.open(owner: owner, limit: limit) {
+            let id = UUID().uuidString.lowercased()
+            let now = Self.now
+            try await metadata.createUpload(UploadRecord(id: id, repository: repository, createdAt: now, updatedAt: now))
+            return id
+        }
+    }
+
+    /// Open sessions `owner` holds (see `startUpload`).
+    public func openUploadCount(for owner: String) -> Int {
+        sessions.openCount(for: owner)
     }
 
     /// How long a status request waits for a request that holds the upload to finish.
     static let busyUploadWait: Duration = .seconds(5)
 
-    /// Bytes received so far by upload `id`.
+    /// Bytes received so far by upload `id`: where the next chunk must start, once a request still holding the
+    /// upload has given it back (see `UploadSessions.settledOffset`).
     public func uploadOffset(_ id: String, in repository: RepositoryName) async throws -> Int64 {
         try requireUpload(id, in: repository)
-        // A request still holding the upload is usually the client's own previous one, cut short and not yet
-        // wound up (it still writes what arrived): wait for it a little, so that the answer is where the next
-        // chunk must start rather than a point the upload is about to pass.
-        let deadline = ContinuousClock.now + Self.busyUploadWait
-        while progress.isBusy(id), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        if let offset = progress.offset(of: id) { return offset }
+        if let offset = await sessions.settledOffset(of: id, waitingAtMost: Self.busyUploadWait) { return offset }
         return try await blobs.stagedSize(ofUpload: id) ?? 0
     }
 
@@ -38,35 +44,21 @@ extension RegistryStore {
         declaredLength: Int64? = nil
     ) async throws -> Int64 where Body.Element == ByteBuffer {
         try requireUpload(id, in: repository)
-        let current = try await claimProgress(id)
-        var writer: StagingWriter
-        do {
-            if let start, start != current.offset {
-                throw StorageError.uploadRangeInvalid(
-                    expectedOffset: current.offset,
-                    detail: "chunk starts at \(start)"
-                )
+        let (appended, offset) = try await holdingUpload(id) { hold in
+            if let start, start != hold.progress.offset {
+                throw StorageError.uploadRangeInvalid(expectedOffset: hold.progress.offset, detail: "chunk starts at \(start)")
             }
-            writer = StagingWriter(progress: current, file: try await blobs.openUpload(id))
-        } catch {
-            progress.release(id, progress: current)
-            throw error
+            return try await withStagingWriter(id, from: hold.progress) { writer in
+                // Whatever arrived before a failure stays staged and counted: the client resumes from there.
+                defer { hold.progress = writer.progress }
+                return (try await writer.append(body), writer.progress.offset)
+            }
         }
-        let appended: Int64
-        do {
-            appended = try await writer.append(body)
-        } catch {
-            try? await writer.file.close()
-            progress.release(id, progress: writer.progress)
-            throw error
-        }
-        try? await writer.file.close()
-        progress.release(id, progress: writer.progress)
         if let declaredLength, appended != declaredLength {
             throw StorageError.uploadInvalid("received \(appended) bytes, Content-Length said \(declaredLength)")
         }
         try await metadata.touchUpload(id: id, at: Self.now)
-        return writer.progress.offset
+        return offset
     }
 
     /// Verifies the staged bytes against `digest` and, when they match, makes them the blob.
@@ -74,32 +66,31 @@ extension RegistryStore {
     /// - Returns: the blob's size.
     public func completeUpload(_ id: String, in repository: RepositoryName, digest: Digest) async throws -> Int64 {
         try requireUpload(id, in: repository)
-        let current = try await claimProgress(id)
-        do {
-            let actual = try await digestOfStaged(id, progress: current, algorithm: digest.algorithm)
+        return try await holdingUpload(id) { hold in
+            let actual = try await digestOfStaged(id, progress: hold.progress, algorithm: digest.algorithm)
             guard actual == digest else {
                 try await discardUpload(id)
+                hold.end()
                 throw StorageError.digestMismatch(expected: digest, actual: actual)
             }
-            if current.offset == 0 {
+            if hold.progress.offset == 0 {
                 // An upload that never received a byte has no staging file yet: the empty blob needs one.
                 try await blobs.openUpload(id).close()
             }
-            try await commitStaged(id, as: digest, size: current.offset, to: repository)
+            try await commitStaged(id, as: digest, size: hold.progress.offset, to: repository)
             try await metadata.deleteUpload(id: id)
-            progress.release(id, progress: nil)
-            return current.offset
-        } catch {
-            if case StorageError.digestMismatch = error {} else { progress.release(id, progress: current) }
-            throw error
+            hold.end()
+            return hold.progress.offset
         }
     }
 
     /// Abandons upload `id` and its staged bytes.
     public func cancelUpload(_ id: String, in repository: RepositoryName) async throws {
         try requireUpload(id, in: repository)
-        _ = try await claimProgress(id)
-        try await discardUpload(id)
+        try await holdingUpload(id) { hold in
+            try await discardUpload(id)
+            hold.end()
+        }
     }
 
     /// A whole blob in one request (monolithic push): staged, verified, then made visible.
@@ -111,22 +102,13 @@ extension RegistryStore {
         declaredLength: Int64?
     ) async throws -> Int64 where Body.Element == ByteBuffer {
         let id = "m-" + UUID().uuidString.lowercased()
-        let file = try await blobs.openUpload(id)
-        var writer = StagingWriter(progress: .init(offset: 0, hasher: ContentHasher(digest.algorithm)), file: file)
-        let size: Int64
         do {
-            size = try await writer.append(body)
-        } catch {
-            try? await file.close()
-            try? await blobs.deleteUpload(id)
-            throw error
-        }
-        try? await file.close()
-        do {
+            let (size, actual) = try await withStagingWriter(id, from: .init(offset: 0, hasher: ContentHasher(digest.algorithm))) {
+                writer in (try await writer.append(body), writer.progress.hasher.finalize())
+            }
             if let declaredLength, size != declaredLength {
                 throw StorageError.uploadInvalid("received \(size) bytes, Content-Length said \(declaredLength)")
             }
-            let actual = writer.progress.hasher.finalize()
             guard actual == digest else { throw StorageError.digestMismatch(expected: digest, actual: actual) }
             try await commitStaged(id, as: digest, size: size, to: repository)
             return size
@@ -157,24 +139,36 @@ extension RegistryStore {
         id.utf8.count == 36 && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || $0 == 0x2D }
     }
 
-    /// Exclusive hold on the upload, rebuilding its hash from the staged file after a restart.
-    private func claimProgress(_ id: String) async throws -> UploadProgressTable.Progress {
-        if let known = try progress.claim(id) { return known }
+    /// Runs `body` holding upload `id`, its progress rebuilt from the staged file after a restart.
+    private func holdingUpload<T>(_ id: String, _ body: (inout UploadSessions.Hold) async throws -> T) async throws -> T {
+        try await sessions.withUpload(id, rebuild: { try await stagedProgress(id) }, body)
+    }
+
+    private func stagedProgress(_ id: String) async throws -> UploadSessions.Progress {
+        var progress = UploadSessions.Progress.empty
+        try await blobs.readUpload(id) { chunk in
+            progress.hasher.update(chunk)
+            progress.offset += Int64(chunk.readableBytes)
+        }
+        return progress
+    }
+
+    /// Runs `body` with a writer over upload `id`'s staging file, closed here whatever `body` does.
+    private func withStagingWriter<T>(
+        _ id: String, from progress: UploadSessions.Progress, _ body: (inout StagingWriter) async throws -> T
+    ) async throws -> T {
+        var writer = StagingWriter(progress: progress, file: try await blobs.openUpload(id))
         do {
-            var hasher = ContentHasher(.sha256)
-            var offset: Int64 = 0
-            try await blobs.readUpload(id) { chunk in
-                hasher.update(chunk)
-                offset += Int64(chunk.readableBytes)
-            }
-            return .init(offset: offset, hasher: hasher)
+            let result = try await body(&writer)
+            try? await writer.file.close()
+            return result
         } catch {
-            progress.release(id, progress: nil)
+            try? await writer.file.close()
             throw error
         }
     }
 
-    private func digestOfStaged(_ id: String, progress: UploadProgressTable.Progress, algorithm: DigestAlgorithm)
+    private func digestOfStaged(_ id: String, progress: UploadSessions.Progress, algorithm: DigestAlgorithm)
         async throws -> Digest
     {
         if progress.hasher.algorithm == algorithm { return progress.hasher.finalize() }
@@ -195,6 +189,5 @@ extension RegistryStore {
     private func discardUpload(_ id: String) async throws {
         try await blobs.deleteUpload(id)
         try await metadata.deleteUpload(id: id)
-        progress.release(id, progress: nil)
     }
 }

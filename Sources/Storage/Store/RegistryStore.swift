@@ -11,7 +11,8 @@ public struct RegistryStore: Sendable {
     public let metadata: any MetadataStore
     /// With `storage.commit`, data and directories are fsynced before a push is acknowledged.
     public let durable: Bool
-    let progress = UploadProgressTable()
+    /// Every upload session's claim, progress, waiters and quota slot (see `UploadSessions`).
+    let sessions = UploadSessions()
     let digestLocks = KeyedLock<Digest>()
 
     public init(blobs: any BlobStore, metadata: any MetadataStore, durable: Bool) {

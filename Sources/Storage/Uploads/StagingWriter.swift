@@ -13,15 +13,15 @@ struct StagingWriter {
     /// stay within tens of MiB: 512 KiB pushes as fast as 1 MiB here, with 40 % less peak memory.
     static let writeSize = 1 << 19
 
-    private(set) var progress: UploadProgressTable.Progress
+    private(set) var progress: UploadSessions.Progress
     let file: any UploadFile
     /// `progress` plus the buffer whose write is in flight, when one is.
-    private var issued: UploadProgressTable.Progress
+    private var issued: UploadSessions.Progress
     private var writing = false
     private var writeFailed = false
     private var spare: ByteBuffer?
 
-    init(progress: UploadProgressTable.Progress, file: any UploadFile) {
+    init(progress: UploadSessions.Progress, file: any UploadFile) {
         self.progress = progress
         self.issued = progress
         self.file = file

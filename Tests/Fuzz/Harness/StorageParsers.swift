@@ -27,6 +27,9 @@ public func fuzzStorageParsers(_ start: UnsafeRawPointer?, _ count: Int) -> CInt
         let parsed = try? ParsedManifest(bytes: input, contentType: types[Int(bytes[0] / 5) % types.count])
         if let parsed {
             precondition(parsed.blobs.isEmpty || parsed.manifests.isEmpty, "a manifest that is both image and index")
+            // What zotd judges, clients read alike: UTF-8 only, no byte-order mark, no key twice.
+            precondition(String(validating: input, as: UTF8.self) != nil, "a manifest that is not UTF-8 accepted")
+            precondition(!input.starts(with: [0xEF, 0xBB, 0xBF]), "a manifest with a byte-order mark accepted")
         }
     }
     return 0
