@@ -33,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
+        // zot's config format and every section's reader; Foundation only, so the config fuzz target compiles
+        // the whole module and no extension is ever needed to read a config.
+        .target(name: "Config"),
         .target(
             name: "Storage",
             dependencies: [
@@ -46,6 +49,7 @@ let package = Package(
         .target(
             name: "Auth",
             dependencies: [
+                "Config",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -59,6 +63,7 @@ let package = Package(
         .target(
             name: "Registry",
             dependencies: [
+                "Config",
                 "Storage",
                 "Auth",
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -76,6 +81,7 @@ let package = Package(
         .target(
             name: "MetricsExtension",
             dependencies: [
+                "Config",
                 "Registry",
                 "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -83,23 +89,24 @@ let package = Package(
             ],
             path: "Sources/Extensions/Metrics"
         ),
-        .target(name: "MgmtExtension", dependencies: ["Registry"], path: "Sources/Extensions/Mgmt"),
-        .target(name: "LintExtension", dependencies: ["Registry"], path: "Sources/Extensions/Lint"),
+        .target(name: "MgmtExtension", dependencies: ["Config", "Registry"], path: "Sources/Extensions/Mgmt"),
+        .target(name: "LintExtension", dependencies: ["Config", "Registry"], path: "Sources/Extensions/Lint"),
         .target(
             name: "DebugExtension",
-            dependencies: ["Registry", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Config", "Registry", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Sources/Extensions/Debug",
             // Compiled into the binary: a lone zotd serves its API document with no resource bundle beside it.
             resources: [.embedInCode("Resources/openapi.json"), .embedInCode("Resources/index.html")]
         ),
         .target(
             name: "ScrubExtension",
-            dependencies: ["Registry", "Storage", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Config", "Registry", "Storage", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Sources/Extensions/Scrub"
         ),
         .executableTarget(
             name: "zotd",
             dependencies: [
+                "Config",
                 "Storage",
                 "Registry",
                 .target(name: "MetricsExtension", condition: .when(traits: ["metrics"])),
@@ -114,10 +121,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Storage", "Auth"]),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: [
+                "Config", "Registry", "Storage", "Auth", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "AuthTests",
             dependencies: [
+                "Config",
                 "Auth",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -128,11 +141,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "ExtensionTests", dependencies: ["Registry", "Storage", "MgmtExtension", "LintExtension"]),
+        .testTarget(
+            name: "ExtensionTests", dependencies: ["Config", "Registry", "Storage", "MgmtExtension", "LintExtension"]
+        ),
         .testTarget(
             name: "MetricsExtensionTests",
             dependencies: [
-                "MetricsExtension", "Registry", "Storage",
+                "Config", "MetricsExtension", "Registry", "Storage",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Config
 import Registry
 
 /// `zotd verify CONFIG`: checks a config file without starting anything.

@@ -1,8 +1,7 @@
-import Auth
 import Foundation
 import Testing
 
-@testable import Registry
+@testable import Config
 
 /// A config with `http` members `http`.
 private func config(http: String) -> String {

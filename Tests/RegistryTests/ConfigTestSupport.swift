@@ -1,6 +1,6 @@
 import Foundation
 
-@testable import Registry
+@testable import Config
 
 /// Reads `json` with the real refusal table.
 func load(_ json: String) throws(ConfigError) -> (config: RegistryConfig, warnings: [ConfigWarning]) {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Registry
+@testable import Config
 
 /// A config with `storage` members `storage` and extra top-level members `rest`.
 private func config(storage: String = "", _ rest: String = "") -> String {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Registry
+@testable import Config
 
 /// `http` members `members` over a minimal storage section.
 private func load(http members: String) throws(ConfigError) -> (config: RegistryConfig, warnings: [ConfigWarning]) {

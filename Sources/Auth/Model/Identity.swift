@@ -1,3 +1,5 @@
+import Config
+
 /// Who sent a request, as established by one of the authentication methods.
 ///
 /// An identity never carries the secret that proved it: passwords, keys and tokens stay in `Authenticator`.

@@ -1,3 +1,5 @@
+import Config
+
 /// `http.accessControl` compiled for answering "may this identity do this action on this repository?".
 ///
 /// zot's rules: the longest pattern that matches the repository name decides (`RepositoryGlob.specificity`);

@@ -1,3 +1,5 @@
+import Config
+
 /// Decides permissions for any identity: bearer tokens by their grants, everyone else by the access-control
 /// rules, narrowed by an API key's scopes.
 public struct Authorizer: Sendable {
@@ -58,6 +60,13 @@ public struct Caller: Sendable, CustomStringConvertible {
 
     /// Whether the caller may read `/metrics` (`accessControl.metrics`). The metrics extension's seam.
     public var mayReadMetrics: Bool { authorizer.mayReadMetrics(identity) }
+
+    /// Whether the caller may read every repository, so that listings need no filtering: no access control,
+    /// no API key scopes, no bearer token's grants to narrow what it may do.
+    public var mayReadEveryRepository: Bool {
+        guard identity.method != .bearer, authorizer.policy == nil, identity.scopes == nil else { return false }
+        return !identity.isAnonymous || !authorizer.requiresAuthentication
+    }
 
     /// Whether the caller may list every repository in the catalog (bearer tokens need a catalog grant).
     public var mayListCatalog: Bool {

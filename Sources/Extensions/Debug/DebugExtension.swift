@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import Hummingbird
 import Registry
@@ -22,7 +23,7 @@ public struct DebugExtensionFactory: RegistryExtensionFactory {
 /// it against the live server's routes in both directions (Tests/e2e/test_openapi.py); to make that
 /// possible for router-based routes, `/swagger/v2/routes.json` answers the routes the router holds.
 struct DebugExtension: RegistryExtension {
-    func addRoutes(to routes: ExtensionRoutes) {
+    func addRoutes(to routes: GuardedRoutes) {
         let document = ByteBuffer(bytes: PackageResources.openapi_json)
         let page = ByteBuffer(bytes: PackageResources.index_html)
         for path in ["/swagger/v2/openapi.json", "/swagger/v2/doc.json"] {

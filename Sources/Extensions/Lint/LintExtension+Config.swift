@@ -1,4 +1,4 @@
-import Registry
+import Config
 
 extension LintExtension {
     /// Reads `extensions.lint`.

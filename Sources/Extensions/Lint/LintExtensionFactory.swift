@@ -1,3 +1,4 @@
+import Config
 import Registry
 
 /// Builds the lint extension from `extensions.lint`: `{"enable": true, "mandatoryAnnotations": [...]}`.

@@ -14,7 +14,7 @@ struct MetricsExtension: RegistryExtension {
     /// Asked at scrape time for the bytes of repositories that changed (`zot_repo_storage_bytes`).
     let store: RegistryStore
 
-    func addRoutes(to routes: ExtensionRoutes) {
+    func addRoutes(to routes: GuardedRoutes) {
         let (metrics, store) = (self.metrics, self.store)
         // The page names every repository: only `accessControl.metrics` users read it once auth is on.
         routes.get(settings.path, access: .metrics) { _, _ in

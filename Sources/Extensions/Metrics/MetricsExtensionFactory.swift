@@ -1,3 +1,4 @@
+import Config
 import Registry
 
 /// Builds the metrics extension from its config section.

@@ -1,3 +1,4 @@
+import Config
 import Registry
 
 /// What the `extensions.metrics` section asks for, checked.

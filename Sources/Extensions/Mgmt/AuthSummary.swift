@@ -1,4 +1,4 @@
-import Registry
+import Config
 
 /// Which login methods are on, as zot's mgmt answer states them: a member per method, present when on.
 ///

@@ -23,7 +23,7 @@ struct MgmtExtension: RegistryExtension {
     var endpoints: [String] { [Self.path] }
 
 
-    func addRoutes(to routes: ExtensionRoutes) {
+    func addRoutes(to routes: GuardedRoutes) {
         // A login page asks it how to log in before it has credentials, as zot allows.
         routes.get(Self.path, access: .anonymousWithoutCredentials) { request, _ in
             respond(resource: request.uri.queryParameters.get("resource"))

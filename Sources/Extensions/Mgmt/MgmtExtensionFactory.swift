@@ -1,3 +1,4 @@
+import Config
 import Registry
 
 /// Builds the mgmt extension: `GET /v2/_zot/ext/mgmt?resource=config`, the config a client needs to know

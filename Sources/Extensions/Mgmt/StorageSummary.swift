@@ -1,4 +1,4 @@
-import Registry
+import Config
 
 /// How storage is tidied, as newer zot's mgmt answer states it: GC, dedupe and a summary of each
 /// retention policy. No paths, no driver settings (they may hold cloud credentials).

@@ -1,4 +1,4 @@
-import Registry
+import Config
 
 /// The mgmt answer: zot's `StrippedConfig` (`pkg/extensions/extension_mgmt.go`), built from the config.
 ///

@@ -64,7 +64,7 @@ struct ScrubExtension: RegistryExtension {
     /// Each caller sees only the repositories it may read, and the problem total over those: naming a
     /// repository the caller may not read would leak it. The pass's own figures (blobs and bytes hashed,
     /// duration, time) name nothing and are shown to all.
-    func addRoutes(to routes: ExtensionRoutes) {
+    func addRoutes(to routes: GuardedRoutes) {
         routes.get(Self.path, access: .anyCaller) { _, context in
             let last = state.last.withLock { $0 }
             let text = last.map { $0.exposition(visibleTo: context.mayRead) } ?? "# no scrub has finished yet\n"

@@ -1,3 +1,4 @@
+import Config
 import Registry
 
 /// Builds the scrub extension from `extensions.scrub`:

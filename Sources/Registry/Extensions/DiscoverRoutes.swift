@@ -15,8 +15,8 @@ struct DiscoverRoutes {
         var endpoints: [String]
     }
 
-    func addRoutes(to router: Router<RegistryRequestContext>) {
+    func addRoutes(to routes: GuardedRoutes) {
         let answer = Answer(extensions: endpoints.isEmpty ? [] : [Entry(endpoints: endpoints)])
-        router.get("/v2/_oci/ext/discover") { _, _ in try JSONResponse.make(answer) }
+        routes.get("/v2/_oci/ext/discover", access: .anyCaller) { _, _ in try JSONResponse.make(answer) }
     }
 }

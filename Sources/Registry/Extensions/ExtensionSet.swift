@@ -27,11 +27,8 @@ public struct ExtensionSet: Sendable {
     /// Discover's endpoints: compiled in AND enabled, by construction.
     var endpoints: [String] { extensions.flatMap(\.endpoints) }
 
-    /// Adds every extension's routes to `router`; returns the access each declared, for `AuthResponder`.
-    func addRoutes(to router: Router<RegistryRequestContext>) -> RouteAccessTable {
-        let routes = ExtensionRoutes(router: router)
+    func addRoutes(to routes: GuardedRoutes) {
         for item in extensions { item.addRoutes(to: routes) }
-        return routes.table
     }
 
     func observe(_ exchange: RequestExchange) {

@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import Hummingbird
 import Logging
@@ -12,7 +13,7 @@ public protocol RegistryExtension: Sendable {
     /// Endpoints `GET /v2/_oci/ext/discover` advertises for it, e.g. `/v2/_zot/ext/mgmt`.
     var endpoints: [String] { get }
     /// Adds the extension's routes, each with the access it needs. Paths under `/v2/_zot/ext/` or outside `/v2/`.
-    func addRoutes(to routes: ExtensionRoutes)
+    func addRoutes(to routes: GuardedRoutes)
     /// Background work for as long as the server runs; returns when cancelled.
     func run() async throws
     /// Sees every finished request (metrics, audit).
@@ -25,7 +26,7 @@ public protocol RegistryExtension: Sendable {
 
 extension RegistryExtension {
     public var endpoints: [String] { [] }
-    public func addRoutes(to routes: ExtensionRoutes) {}
+    public func addRoutes(to routes: GuardedRoutes) {}
     public func run() async throws {}
     public func observe(_ exchange: RequestExchange) {}
     public func handle(_ event: RegistryEvent) async {}

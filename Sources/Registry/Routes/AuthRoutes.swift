@@ -1,4 +1,5 @@
 import Auth
+import Config
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -17,15 +18,15 @@ struct AuthRoutes {
     let authenticator: Authenticator
     let secureCookies: Bool
 
-    func addRoutes(to router: Router<RegistryRequestContext>) {
+    func addRoutes(to routes: GuardedRoutes) {
         if let sessions = authenticator.sessions {
-            router.post(RouterPath(Self.loginPath)) { _, context in try await login(context, sessions) }
-            router.post(RouterPath(Self.logoutPath)) { request, _ in try await logout(request, sessions) }
+            routes.post(Self.loginPath, access: .passwordLogin) { _, context in try await login(context, sessions) }
+            routes.post(Self.logoutPath, access: .anyCaller) { request, _ in try await logout(request, sessions) }
         }
         if let keys = authenticator.apiKeys {
-            router.post(RouterPath(Self.apiKeyPath)) { request, context in try await create(request, context, keys) }
-            router.get(RouterPath(Self.apiKeyPath)) { _, context in try list(context, keys) }
-            router.delete(RouterPath(Self.apiKeyPath)) { request, context in try await delete(request, context, keys) }
+            routes.post(Self.apiKeyPath, access: .signedIn) { request, context in try await create(request, context, keys) }
+            routes.get(Self.apiKeyPath, access: .signedIn) { _, context in try list(context, keys) }
+            routes.delete(Self.apiKeyPath, access: .signedIn) { request, context in try await delete(request, context, keys) }
         }
     }
 

@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -24,13 +25,14 @@ struct ListingRoutes {
         return try JSONResponse.make(TagList(name: repository.value, tags: items), headers: link)
     }
 
-    /// - Parameter visible: when given, only the repositories it accepts are listed (those the caller may
-    ///   read); pages still hold `n` of them.
-    func catalog(_ request: Request, visible: ((String) -> Bool)? = nil) throws -> Response {
+    /// Lists only the repositories `caller` may read; pages still hold `n` of them. A bearer token with the
+    /// catalog grant sees them all, as the token server decided.
+    func catalog(_ request: Request, for caller: Caller) throws -> Response {
         let page = try Page(request)
         let repositories: [String]
-        if let visible {
-            repositories = try visibleRepositories(after: page.last, limit: page.fetchLimit, visible)
+        let everything = caller.mayReadEveryRepository || (caller.identity.method == .bearer && caller.mayListCatalog)
+        if !everything {
+            repositories = try visibleRepositories(after: page.last, limit: page.fetchLimit) { caller.may(.read, on: $0) }
         } else {
             repositories = try store.repositories(after: page.last, limit: page.fetchLimit)
         }

@@ -1,3 +1,4 @@
+import Auth
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -7,6 +8,11 @@ import Storage
 struct ManifestRoutes {
     let store: RegistryStore
     let extensions: ExtensionSet
+
+    init(_ environment: OperationEnvironment) {
+        store = environment.store
+        extensions = environment.extensions
+    }
 
     func get(_ request: Request, name: String, reference rawReference: String) async throws -> Response {
         let repository = try PathPart.repository(name)
@@ -27,12 +33,17 @@ struct ManifestRoutes {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    func put(_ request: Request, name: String, reference rawReference: String) async throws -> Response {
+    func put(_ request: Request, name: String, reference rawReference: String, context: RegistryRequestContext)
+        async throws -> Response
+    {
         let repository = try PathPart.repository(name)
         let reference = try Reference(parsing: rawReference)
         let extraTags = try request.uri.queryParameters.getAll("tag").map { try Tag(parsing: $0) }
         _ = try ManifestMediaType(contentType: request.headers[.contentType])
         let bytes = try await Self.collect(request.body, limit: RegistryStore.manifestSizeLimit)
+        if let authorization = context.authorization {
+            try requireUpdateIfMovingTags(bytes, reference, extraTags, in: repository, authorization)
+        }
         if !extensions.isEmpty {
             try await extensions.check(submission(bytes, request, repository, reference))
         }
@@ -67,6 +78,23 @@ struct ManifestRoutes {
         }
         try await store.deleteManifest(reference, in: repository)
         return Response(status: .accepted, headers: [.contentLength: "0"])
+    }
+
+    /// `create` was judged before the body was read; a push that moves an existing tag to other content needs
+    /// `update` too (except `latest`, which zot leaves movable by `create`).
+    private func requireUpdateIfMovingTags(
+        _ bytes: [UInt8], _ reference: Reference, _ extraTags: [Tag], in repository: RepositoryName,
+        _ authorization: RequestAuthorization
+    ) throws {
+        var tags = extraTags
+        if case .tag(let tag) = reference { tags.insert(tag, at: 0) }
+        let existing = tags.filter { $0.value != "latest" }.compactMap { try? store.manifest(.tag($0), in: repository).digest }
+        guard !existing.isEmpty else { return }
+        let pushed: Digest
+        if case .digest(let digest) = reference { pushed = digest } else { pushed = Digest.sha256(of: bytes) }
+        if existing.contains(where: { $0 != pushed }) {
+            try authorization.require([Permission(.update, on: repository.value)])
+        }
     }
 
     /// The manifest as extensions that check manifests see it.

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Storage
@@ -6,6 +7,14 @@ extension Request {
     /// The declared body length, when the client sent `Content-Length`.
     var declaredLength: Int64? {
         headers[.contentLength].flatMap { Int64($0) }
+    }
+
+    /// The path as it is routed: percent-decoded, since clients may escape `:` in digests or `/` in names (zot
+    /// matches decoded paths too). Auth checks the repository named here, which is the one the route serves.
+    var routedPath: String {
+        let path = uri.path
+        guard path.contains("%") else { return path }
+        return path.removingPercentEncoding ?? path
     }
 
     /// A query parameter, if present.

@@ -9,13 +9,21 @@ struct UploadRoutes {
     /// `http.maxUploadSessionsPerClient`: resumable sessions one client may hold open.
     let sessionLimit: Int
 
+    init(_ environment: OperationEnvironment) {
+        store = environment.store
+        sessionLimit = environment.uploadSessionLimit
+    }
+
     /// Only a request that opens a resumable session counts against the client's quota: a monolithic
     /// `POST ?digest=` or a successful mount leaves nothing open.
-    func start(_ request: Request, name: String, client: UploadClient) async throws -> Response {
+    func start(_ request: Request, name: String, context: RegistryRequestContext) async throws -> Response {
         let repository = try PathPart.repository(name)
         if let mount = request.query("mount") {
             let digest = try PathPart.digest(mount)
-            if let from = request.query("from"), let source = try? PathPart.repository(from),
+            // From a repository the caller may not read, a mount is an ordinary upload as the spec has it for
+            // any mount that cannot be done: nothing tells the caller whether the blob exists there.
+            if let from = request.query("from"), context.caller.may(.read, on: from),
+                let source = try? PathPart.repository(from),
                 try await store.mountBlob(digest, from: source, to: repository)
             {
                 return created(repository, digest)
@@ -26,7 +34,7 @@ struct UploadRoutes {
             _ = try await store.storeBlob(digest, in: repository, body: request.body, declaredLength: request.declaredLength)
             return created(repository, digest)
         }
-        let id = try await store.startUpload(in: repository, owner: client.description, limit: sessionLimit)
+        let id = try await store.startUpload(in: repository, owner: context.uploadClient.description, limit: sessionLimit)
         return progress(repository, id: id, offset: 0, status: .accepted)
     }
 

@@ -1,4 +1,5 @@
 import Auth
+import Config
 import Foundation
 import Logging
 import NIOSSL

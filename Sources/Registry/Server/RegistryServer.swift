@@ -1,3 +1,4 @@
+import Config
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -73,24 +74,24 @@ public struct RegistryServer {
         -> some ApplicationProtocol
     {
         let router = Router(context: RegistryRequestContext.self)
-        HealthRoutes().addRoutes(to: router)
-        DiscoverRoutes(endpoints: extensions.endpoints).addRoutes(to: router)
-        let extensionAccess = extensions.addRoutes(to: router)
+        let routes = GuardedRoutes(router: router)
+        HealthRoutes().addRoutes(to: routes)
+        DiscoverRoutes(endpoints: extensions.endpoints).addRoutes(to: routes)
+        extensions.addRoutes(to: routes)
         if let authenticator = security.authenticator {
-            AuthRoutes(authenticator: authenticator, secureCookies: security.secureCookies).addRoutes(to: router)
+            AuthRoutes(authenticator: authenticator, secureCookies: security.secureCookies).addRoutes(to: routes)
         }
         let responder = RequestLogResponder(
             next: RateLimitResponder(
                 limiter: options.rateLimit.map(RateLimiter.init),
                 next: AuthResponder(
                     security: security,
-                    extensionAccess: extensionAccess,
-                    store: store,
+                    routeAccess: routes.table,
                     logger: logger,
                     next: RegistryResponder(
-                        store: store,
-                        extensions: extensions,
-                        uploadSessionLimit: options.maxUploadSessionsPerClient,
+                        environment: OperationEnvironment(
+                            store: store, extensions: extensions,
+                            uploadSessionLimit: options.maxUploadSessionsPerClient),
                         fallback: UnservedPathResponder(router: router.buildResponder())
                     )
                 )
@@ -159,10 +160,11 @@ extension RegistryServer {
 
 /// `/livez`, `/readyz`, `/startupz`: the process is up and serving.
 struct HealthRoutes {
-    func addRoutes(to router: Router<RegistryRequestContext>) {
+    func addRoutes(to routes: GuardedRoutes) {
         for path in ["/livez", "/readyz", "/startupz"] {
-            router.get(RouterPath(path)) { _, _ in Response(status: .ok, headers: [.contentLength: "0"]) }
-            router.head(RouterPath(path)) { _, _ in Response(status: .ok, headers: [.contentLength: "0"]) }
+            for method in [HTTPRequest.Method.get, .head] {
+                routes.on(path, method: method, access: .open) { _, _ in Response(status: .ok, headers: [.contentLength: "0"]) }
+            }
         }
     }
 }

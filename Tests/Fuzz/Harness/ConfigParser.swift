@@ -7,7 +7,8 @@ import Foundation
 ///
 /// Each input is read twice: with the real refusal table, and with none, so that the readers of sections the
 /// real table refuses before they are read (storage sub-paths, for one) are fuzzed too. The seeds are real
-/// config files, byte for byte.
+/// config files, byte for byte. run.sh compiles the whole Config module into the target with this file, which
+/// is how the harness reaches `load(data:refusing:)` and the refusal table.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzConfigParser(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     guard let start, count > 0 else { return 0 }

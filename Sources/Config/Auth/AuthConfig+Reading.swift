@@ -1,4 +1,3 @@
-import Auth
 
 extension AuthConfig {
     /// The `http.auth` members zotd reads; `ldap`, `openid` and unknown methods are refused before this runs

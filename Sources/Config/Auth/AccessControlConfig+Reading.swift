@@ -1,4 +1,3 @@
-import Auth
 
 extension AccessControlConfig {
     /// Reads `http.accessControl`: `repositories`, `adminPolicy`, `groups`, `metrics`.

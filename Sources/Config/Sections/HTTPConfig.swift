@@ -1,4 +1,3 @@
-import Auth
 
 /// zot's `http` section: what the server listens on and how it answers.
 public struct HTTPConfig: Sendable, Equatable {

@@ -1,4 +1,3 @@
-import Auth
 
 extension HTTPConfig {
     /// The ports a config may name.

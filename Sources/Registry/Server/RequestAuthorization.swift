@@ -1,0 +1,31 @@
+import Auth
+
+/// Lets a route ask Auth for more than its operation declared, once it knows it needs more (a manifest push
+/// that would move a tag needs `update`); refused exactly as `AuthResponder` refuses.
+struct RequestAuthorization: Sendable {
+    let authenticator: Authenticator
+    let identification: Identification
+
+    func require(_ permissions: [Permission]) throws(OCIError) {
+        if let refusal = OCIError(refusal: authenticator.judge(identification, .permissions(permissions))) {
+            throw refusal
+        }
+    }
+}
+
+extension OCIError {
+    /// The answer to a request Auth refused (401 with the challenge clients log in by, 403, or 500 when the
+    /// credentials could not be checked); nil when it was allowed.
+    init?(refusal verdict: Verdict) {
+        switch verdict {
+        case .allow:
+            return nil
+        case .challenge(let header, _, _, _):
+            self.init(.unauthorized, headers: [.wwwAuthenticate: header])
+        case .deny(let caller, let missing):
+            self.init(.denied, detail: missing.map { "\(caller.identity) may not \($0.action.rawValue) \($0.repository)" })
+        case .failure:
+            self.init(.unknown)
+        }
+    }
+}
