@@ -49,6 +49,7 @@ let package = Package(
         .target(
             name: "Auth",
             dependencies: [
+                "Storage",
                 "Config",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -125,4 +125,13 @@ import Testing
             #expect(throws: StorageError.manifestMediaTypeUnsupported(header)) { try ManifestMediaType(contentType: header) }
         }
     }
+
+    /// A header in another case is the same type to the 415 check, so it must agree with the body's `mediaType`.
+    @Test func aContentTypeInAnotherCaseMustAgreeWithTheBody() {
+        let config = #"{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:\#(String(repeating: "a", count: 64))","size":2}"#
+        let body = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":\#(config),"layers":[]}"#
+        #expect(throws: StorageError.self) {
+            try ParsedManifest(bytes: Array(body.utf8), contentType: "application/vnd.oci.image.INDEX.v1+json")
+        }
+    }
 }

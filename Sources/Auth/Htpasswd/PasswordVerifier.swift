@@ -3,6 +3,7 @@ import Foundation
 import HummingbirdBcrypt
 import Logging
 import NIOPosix
+import Storage
 import Synchronization
 
 /// Checks user names and passwords against an htpasswd file.

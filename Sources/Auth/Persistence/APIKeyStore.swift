@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Storage
 
 /// An API key as listed to its owner: everything but the key, which is shown once, at creation.
 public struct APIKeyRecord: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Storage
 
 /// Login sessions in `AuthDatabase`, so they survive a restart. The cookie holds 256 random bits; only
 /// their SHA-256 is stored.

@@ -22,7 +22,8 @@ final class RegistryMetrics: Sendable {
     static var storageLockLatency: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "zot", metricName: "storage_lock_latency", unitName: "seconds",
-            helpText: "Latency of serving HTTP requests"
+            // zot's own help text here is a copy of zot_http_repo_latency_seconds'; dashboards read the name.
+            helpText: "Time spent waiting for a storage lock"
         )
     }
     /// zot's `GetStorageLatencyBuckets`.

@@ -41,9 +41,7 @@ struct BlobRoutes {
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: slice)))
         case .stored(let recorded):
             // Damage (a truncated or missing file) is reported before the headers go out, not served.
-            guard try await store.blobs.size(of: digest) == recorded else {
-                throw StorageError.io("blob \(digest) on disk does not have its recorded size \(recorded)")
-            }
+            try await store.checkStoredSize(of: digest, recorded: recorded)
             let body = StoredBlobBody(store: store, digest: digest, recordedSize: recorded, range: range, channel: channel)
             return Response(status: status, headers: headers, body: ResponseBody(contentLength: Int(length)) { writer in
                 try await body.write(to: &writer)

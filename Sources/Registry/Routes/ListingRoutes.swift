@@ -73,8 +73,9 @@ struct Page {
         }
     }
 
-    /// One more than the page size, to learn whether another page follows.
-    var fetchLimit: Int? { size.map { $0 + 1 } }
+    /// One more than the page size, to learn whether another page follows (`n=9223372036854775807` asks for
+    /// everything: adding one would trap).
+    var fetchLimit: Int? { size.map { $0 == .max ? $0 : $0 + 1 } }
 
     func split(_ fetched: [String], path: String) -> ([String], HTTPFields) {
         guard let size, fetched.count > size else { return (fetched, [:]) }

@@ -69,7 +69,8 @@ public struct ParsedManifest: Sendable {
         -> ManifestMediaType
     {
         let header = contentType.map { String($0.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces) }
-        let headerType = header.flatMap(ManifestMediaType.init(rawValue:))
+        // Parsed as the route's 415 check parses it, so that a header it accepted is never ignored here.
+        let headerType = try? ManifestMediaType(contentType: contentType)
         if let declared = document.mediaType {
             guard let bodyType = ManifestMediaType(rawValue: declared) else {
                 throw .manifestInvalid("unsupported manifest media type \(declared)")

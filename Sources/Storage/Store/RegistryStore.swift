@@ -7,8 +7,9 @@ import NIOCore
 /// state is scoped: upload progress per upload, commit and deletion of a blob file per
 /// digest, and metadata changes in one short database transaction each.
 public struct RegistryStore: Sendable {
-    public let blobs: any BlobStore
-    public let metadata: any MetadataStore
+    /// Reached only through the store's own API, so that every operation stays atomic whatever the backend.
+    let blobs: any BlobStore
+    let metadata: any MetadataStore
     /// With `storage.commit`, data and directories are fsynced before a push is acknowledged.
     public let durable: Bool
     /// Every upload session's claim, progress, waiters and quota slot (see `UploadSessions`).
@@ -70,6 +71,14 @@ extension RegistryStore {
     /// Bytes `repository` holds: the blobs it sees plus its manifests.
     public func storageBytes(in repository: RepositoryName) throws -> Int64 {
         try metadata.storageBytes(in: repository)
+    }
+
+    /// Throws when the stored blob's bytes no longer have the size recorded when it was committed (a truncated
+    /// or missing file): damage is to be reported before a response's headers go out, not served.
+    public func checkStoredSize(of digest: Digest, recorded: Int64) async throws {
+        guard try await blobs.size(of: digest) == recorded else {
+            throw StorageError.io("blob \(digest) on disk does not have its recorded size \(recorded)")
+        }
     }
 
     /// A stored blob's open file, when the blob store keeps local files (see `BlobStore.openFile`).

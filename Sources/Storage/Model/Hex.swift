@@ -1,0 +1,13 @@
+/// Lower-case hexadecimal, as digests and random tokens are written.
+extension Sequence<UInt8> {
+    public var hexString: String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(128)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
