@@ -58,7 +58,7 @@ public struct Caller: Sendable, CustomStringConvertible {
         authorizer.allows(identity, Permission(action, on: repository))
     }
 
-    /// Whether the caller may read `/metrics` (`accessControl.metrics`). The metrics extension's seam.
+    /// Whether the caller may read `/metrics` (`accessControl.metrics`), for routes declared with that access.
     public var mayReadMetrics: Bool { authorizer.mayReadMetrics(identity) }
 
     /// Whether the caller may read every repository, so that listings need no filtering: no access control,

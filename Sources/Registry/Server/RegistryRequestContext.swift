@@ -23,10 +23,6 @@ public struct RegistryRequestContext: RequestContext {
         channel = source.channel
     }
 
-    /// Whether the caller may read `/metrics` under `accessControl.metrics`: the metrics extension's seam
-    /// (`AuthResponder` already enforces it on the configured metrics path).
-    public var mayReadMetrics: Bool { caller.mayReadMetrics }
-
     /// Whether the caller may read `repository`, for extensions that list repositories.
     public func mayRead(_ repository: String) -> Bool { caller.may(.read, on: repository) }
 }
