@@ -14,7 +14,9 @@ let package = Package(
         .trait(name: "lint", description: "Mandatory annotations on pushed manifests"),
         .trait(name: "debug", description: "OpenAPI document and interactive page under /swagger/v2/"),
         .trait(name: "scrub", description: "Periodic re-hash of blobs and manifest reference checks"),
-        .default(enabledTraits: ["metrics", "mgmt", "lint", "debug", "scrub"]),
+        .trait(name: "search", description: "GraphQL search at /v2/_zot/ext/search, from an image index"),
+        .trait(name: "userprefs", description: "Stars and bookmarks per user: /v2/_zot/ext/userprefs"),
+        .default(enabledTraits: ["metrics", "mgmt", "lint", "debug", "scrub", "search", "userprefs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -31,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/GraphQLSwift/Graphiti.git", from: "3.1.0"),
+        .package(url: "https://github.com/GraphQLSwift/GraphQL.git", from: "4.3.0"),
     ],
     targets: [
         // zot's config format and every section's reader; Foundation only, so the config fuzz target compiles
@@ -104,6 +108,19 @@ let package = Package(
             dependencies: ["Config", "Registry", "Storage", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Sources/Extensions/Scrub"
         ),
+        .target(
+            name: "SearchExtension",
+            dependencies: [
+                "Config", "Registry", "Storage",
+                .product(name: "Graphiti", package: "Graphiti"),
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Extensions/Search"
+        ),
         .executableTarget(
             name: "zotd",
             dependencies: [
@@ -115,6 +132,7 @@ let package = Package(
                 .target(name: "LintExtension", condition: .when(traits: ["lint"])),
                 .target(name: "DebugExtension", condition: .when(traits: ["debug"])),
                 .target(name: "ScrubExtension", condition: .when(traits: ["scrub"])),
+                .target(name: "SearchExtension", condition: .when(traits: ["search"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,6 +140,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(
+            name: "SearchExtensionTests",
+            dependencies: [
+                "SearchExtension", "Registry", "Storage", "Config",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "Graphiti", package: "Graphiti"),
+            ],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "RegistryTests",
             dependencies: [

@@ -14,6 +14,9 @@ import DebugExtension
 #if scrub
 import ScrubExtension
 #endif
+#if search
+import SearchExtension
+#endif
 
 /// The extensions compiled into this binary, by build label (SwiftPM trait).
 ///
@@ -35,6 +38,9 @@ enum CompiledExtensions {
         #endif
         #if scrub
         factories.append(ScrubExtensionFactory())
+        #endif
+        #if search
+        factories.append(SearchExtensionFactory())
         #endif
         return factories
     }

@@ -8,6 +8,6 @@ struct Zotd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An OCI registry daemon that reads zot's configuration format.",
         version: "zotd \(version) (extensions: \(CompiledExtensions.labels.isEmpty ? "none" : CompiledExtensions.labels.joined(separator: ",")))",
-        subcommands: [Serve.self, Verify.self, Scrub.self]
+        subcommands: [Serve.self, Verify.self, Scrub.self, Reindex.self]
     )
 }

@@ -142,6 +142,6 @@ import Testing
     private func makeUndeletable(_ path: String) throws {
         try FileManager.default.removeItem(atPath: path)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-        FileManager.default.createFile(atPath: path + "/keep", contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: path + "/keep", contents: Data([1]))
     }
 }

@@ -22,6 +22,9 @@ public protocol RegistryExtension: Sendable {
     func handle(_ event: RegistryEvent) async
     /// May refuse a manifest before it is stored, by throwing an `OCIError` (lint).
     func check(_ manifest: ManifestSubmission) async throws
+    /// Rebuilds from storage whatever the extension derives from it (`zotd reindex`), with the server stopped
+    /// or running; returns a line saying what it did, nil when it derives nothing.
+    func rebuild() async throws -> String?
 }
 
 extension RegistryExtension {
@@ -31,6 +34,7 @@ extension RegistryExtension {
     public func observe(_ exchange: RequestExchange) {}
     public func handle(_ event: RegistryEvent) async {}
     public func check(_ manifest: ManifestSubmission) async throws {}
+    public func rebuild() async throws -> String? { nil }
 }
 
 /// Builds an extension from its config section; one per compiled-in label.

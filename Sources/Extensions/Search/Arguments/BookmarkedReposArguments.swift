@@ -1,0 +1,4 @@
+/// Arguments of `BookmarkedRepos`.
+struct BookmarkedReposArguments: Codable, Sendable, Equatable {
+    var requestedPage: PageInput? = nil
+}

@@ -1,0 +1,4 @@
+/// Arguments of `ExpandedRepoInfo`.
+struct ExpandedRepoInfoArguments: Codable, Sendable, Equatable {
+    var repo: String
+}

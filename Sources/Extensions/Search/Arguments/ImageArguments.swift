@@ -1,0 +1,4 @@
+/// Arguments of `Image`.
+struct ImageArguments: Codable, Sendable, Equatable {
+    var image: String
+}

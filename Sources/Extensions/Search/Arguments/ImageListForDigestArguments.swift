@@ -1,0 +1,5 @@
+/// Arguments of `ImageListForDigest`; `id` is the digest.
+struct ImageListForDigestArguments: Codable, Sendable, Equatable {
+    var id: String
+    var requestedPage: PageInput? = nil
+}

@@ -1,0 +1,4 @@
+/// Arguments of `RepoListWithNewestImage`.
+struct RepoListWithNewestImageArguments: Codable, Sendable, Equatable {
+    var requestedPage: PageInput? = nil
+}

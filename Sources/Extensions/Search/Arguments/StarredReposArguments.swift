@@ -1,0 +1,4 @@
+/// Arguments of `StarredRepos`.
+struct StarredReposArguments: Codable, Sendable, Equatable {
+    var requestedPage: PageInput? = nil
+}

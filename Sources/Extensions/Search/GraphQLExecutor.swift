@@ -1,0 +1,78 @@
+import GraphQL
+
+/// Runs one GraphQL request against the search schema. Every failure, including
+/// oversized or malformed documents, comes back as a `GraphQLResult` with errors.
+struct GraphQLExecutor: Sendable {
+    let queries: any SearchQueries
+    var limits = QueryLimits()
+
+    func execute(
+        query: String,
+        variables: [String: Map],
+        operationName: String?,
+        context: SearchRequestContext
+    ) async -> GraphQLResult {
+        if query.utf8.count > limits.maxDocumentBytes {
+            return Self.rejected("query document is larger than \(limits.maxDocumentBytes) bytes", code: Self.parseFailed)
+        }
+        if BracketNesting.deepest(in: query) > limits.maxBracketNesting {
+            return Self.rejected("query document nests deeper than \(limits.maxBracketNesting) levels", code: Self.parseFailed)
+        }
+
+        let schema = SearchSchema.shared.schema
+        let document: Document
+        do {
+            document = try parse(source: Source(body: query, name: "GraphQL request"))
+        } catch {
+            return GraphQLResult(errors: [Self.coded(Self.graphQLError(error), Self.parseFailed)])
+        }
+        if document.definitions.count > limits.maxDefinitions {
+            return Self.rejected("query document has more than \(limits.maxDefinitions) definitions", code: Self.validationFailed)
+        }
+
+        let validationErrors = validate(
+            schema: schema,
+            ast: document,
+            rules: specifiedRules + [selectionCostRule(limits)]
+        )
+        guard validationErrors.isEmpty else {
+            return GraphQLResult(errors: validationErrors.map { Self.coded($0, Self.validationFailed) })
+        }
+
+        do {
+            return try await GraphQL.execute(
+                schema: schema,
+                documentAST: document,
+                rootValue: SearchResolver(queries: queries),
+                context: context,
+                variableValues: variables,
+                operationName: operationName
+            )
+        } catch {
+            // Thrown for requests that cannot start, e.g. bad variables or operation name.
+            return GraphQLResult(errors: [Self.coded(Self.graphQLError(error), Self.validationFailed)])
+        }
+    }
+
+    // gqlgen tags request-level failures with these codes; zui only reads the message,
+    // but scripts written against zot may branch on them.
+    static let parseFailed = "GRAPHQL_PARSE_FAILED"
+    static let validationFailed = "GRAPHQL_VALIDATION_FAILED"
+
+    private static func rejected(_ message: String, code: String) -> GraphQLResult {
+        GraphQLResult(errors: [GraphQLError(message: message, locations: [], extensions: ["code": .string(code)])])
+    }
+
+    /// `GraphQLError.init(_:)` would replace a GraphQLError's message and location
+    /// with Foundation's generic description, so pass those through untouched.
+    private static func graphQLError(_ error: any Error) -> GraphQLError {
+        error as? GraphQLError ?? GraphQLError(message: String(describing: error))
+    }
+
+    private static func coded(_ error: GraphQLError, _ code: String) -> GraphQLError {
+        guard error.extensions["code"] == nil else { return error }
+        var extensions = error.extensions
+        extensions["code"] = .string(code)
+        return GraphQLError(message: error.message, locations: error.locations, path: error.path, extensions: extensions)
+    }
+}

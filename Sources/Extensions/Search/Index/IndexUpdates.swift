@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import Registry
+
+/// Keeps the index current: storage events through the feed, pulls through the counter, both applied in the
+/// background, and a way for a search to catch up with them first.
+struct IndexUpdates: Sendable {
+    let indexer: ImageIndexer
+    let feed = IndexFeed()
+    let downloads = DownloadCounts()
+    let logger: Logger
+
+    /// How often counted pulls are written to the index.
+    static let downloadFlushInterval: Duration = .seconds(1)
+
+    func take(_ event: RegistryEvent) {
+        switch event {
+        case .imagePulled(let repository, let reference):
+            downloads.count(repository: repository, reference: reference, at: Date())
+        case .manifestPushed, .manifestDeleted, .garbageCollected:
+            feed.post(event)
+        default:
+            break
+        }
+    }
+
+    /// Applies events and pulls until cancelled.
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await applyEvents() }
+            group.addTask { await flushDownloadsPeriodically() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Returns once everything announced before the call is in the index: what a client pushed or pulled
+    /// before it searches is in the answer.
+    func catchUp() async {
+        await feed.waitUntilCurrent()
+        await flushDownloads()
+    }
+
+    /// The one consumer of the feed: applies events in order. A failure is logged and the event skipped, so
+    /// that searches waiting on the feed are never held up by it (`zotd reindex` repairs what it missed).
+    private func applyEvents() async {
+        await withTaskCancellationHandler {
+            for await event in feed.events {
+                do {
+                    try await indexer.apply(event)
+                } catch {
+                    logger.error("search: indexing failed", metadata: ["event": "\(event)", "error": "\(error)"])
+                }
+                feed.markApplied()
+            }
+        } onCancel: {
+            feed.finish()
+        }
+    }
+
+    private func flushDownloadsPeriodically() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.downloadFlushInterval)
+            await flushDownloads()
+        }
+    }
+
+    /// Writes counted pulls once the pushes announced before them are indexed (a pull names a tag the index
+    /// must already know).
+    private func flushDownloads() async {
+        let pulls = downloads.take()
+        guard !pulls.isEmpty else { return }
+        await feed.waitUntilCurrent()
+        do {
+            try indexer.applyDownloads(pulls)
+        } catch {
+            logger.error("search: counting downloads failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+
+/// Search's tables in the registry's SQLite file, beside the metadata and apart from it, as Auth keeps its
+/// own: a `DatabasePool` of its own on the same WAL file, tables named `search_*`, migrations `search.*`.
+/// Everything here is derived from storage (and rebuilt from it by `zotd reindex`) except stars and
+/// bookmarks, which are the users' own.
+final class SearchDatabase: Sendable {
+    let pool: DatabasePool
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.maximumReaderCount = 4
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    /// The schema, as migrations. A shipped migration never changes.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("search.v1") { db in
+            try db.execute(
+                sql: """
+                    -- One manifest or index in one repository, as IndexedImage derives it; `entry` is its JSON.
+                    CREATE TABLE search_image (
+                        repository TEXT NOT NULL,
+                        digest TEXT NOT NULL,
+                        subject TEXT,
+                        is_index INTEGER NOT NULL,
+                        -- When it was built (config `created`, else its last history entry; an index: its newest image).
+                        built_at REAL,
+                        pushed_at REAL NOT NULL,
+                        download_count INTEGER NOT NULL DEFAULT 0,
+                        last_pull REAL,
+                        entry TEXT NOT NULL,
+                        PRIMARY KEY (repository, digest)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX search_image_by_digest ON search_image(digest);
+                    CREATE INDEX search_image_by_subject ON search_image(repository, subject) WHERE subject IS NOT NULL;
+                    CREATE TABLE search_tag (
+                        repository TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        digest TEXT NOT NULL,
+                        tagged_at REAL NOT NULL,
+                        -- A signature's tag, or a referrers-API fallback tag: never listed as an image.
+                        is_signature INTEGER NOT NULL,
+                        PRIMARY KEY (repository, name)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX search_tag_by_digest ON search_tag(repository, digest);
+                    -- The platforms an image runs on, as zot spells them (`arm/v7`): its config's, or for an index
+                    -- those of the images it lists.
+                    CREATE TABLE search_platform (
+                        repository TEXT NOT NULL,
+                        digest TEXT NOT NULL,
+                        os TEXT NOT NULL,
+                        arch TEXT NOT NULL,
+                        PRIMARY KEY (repository, digest, os, arch)
+                    ) WITHOUT ROWID;
+                    -- Every blob an image is made of (config and layers), for ImageListForDigest.
+                    CREATE TABLE search_blob (
+                        digest TEXT NOT NULL,
+                        repository TEXT NOT NULL,
+                        image TEXT NOT NULL,
+                        PRIMARY KEY (digest, repository, image)
+                    ) WITHOUT ROWID;
+                    -- What sorts and pages repositories without reading their images: kept per repository
+                    -- from its tagged images whenever they change.
+                    CREATE TABLE search_repository (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        last_updated REAL,
+                        download_count INTEGER NOT NULL DEFAULT 0
+                    ) WITHOUT ROWID;
+                    CREATE INDEX search_repository_by_update ON search_repository(last_updated);
+                    CREATE TABLE search_star (
+                        user TEXT NOT NULL,
+                        repository TEXT NOT NULL,
+                        PRIMARY KEY (user, repository)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX search_star_by_repository ON search_star(repository);
+                    CREATE TABLE search_bookmark (
+                        user TEXT NOT NULL,
+                        repository TEXT NOT NULL,
+                        PRIMARY KEY (user, repository)
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import GRDB
+
+/// An image as search lists it: a tag of a repository and the manifest (or index) it points at.
+struct TaggedImage: Sendable {
+    var tag: String
+    var taggedAt: Date
+    var image: IndexedImage
+    var downloadCount: Int
+    var lastPull: Date?
+}
+
+/// A repository's sort keys, read for every repository before a page is cut (access control filters in Swift).
+struct RepositoryKeys: Sendable {
+    var name: String
+    var lastUpdated: Date?
+    var downloadCount: Int
+    var starCount: Int
+}
+
+/// A platform as zot shows it: the architecture carries the variant (`arm/v7`).
+struct ZotPlatform: Sendable, Hashable {
+    var os: String
+    var arch: String
+}
+
+/// What the index stores of one image besides its derived entry.
+struct ImageCounters: Sendable {
+    var downloadCount: Int
+    var lastPull: Date?
+}
+
+extension SearchIndex {
+    /// One entry, tagged or not (an index's children, referrers).
+    func image(_ digest: String, in repository: String) throws -> IndexedImage? {
+        try database.pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT entry FROM search_image WHERE repository = ? AND digest = ?", arguments: [repository, digest]
+            ).map { try Self.decode($0["entry"]) }
+        }
+    }
+
+    func counters(_ digest: String, in repository: String) throws -> ImageCounters {
+        try database.pool.read { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT download_count, last_pull FROM search_image WHERE repository = ? AND digest = ?",
+                arguments: [repository, digest])
+            return ImageCounters(
+                downloadCount: row?["download_count"] ?? 0,
+                lastPull: (row?["last_pull"] as Double?).map(Date.init(timeIntervalSince1970:)))
+        }
+    }
+
+    /// Every (repository, digest) the index holds, for the sweep after garbage collection.
+    func allImages() throws -> [(String, String)] {
+        try database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT repository, digest FROM search_image").map { ($0["repository"], $0["digest"]) }
+        }
+    }
+
+    /// The images of `repositories` (all when nil): every tag but signatures', in repository and tag order.
+    func taggedImages(in repositories: [String]? = nil) throws -> [TaggedImage] {
+        try database.pool.read { db in
+            var sql = """
+                SELECT t.repository, t.name, t.tagged_at, i.entry, i.download_count, i.last_pull
+                FROM search_tag t JOIN search_image i ON i.repository = t.repository AND i.digest = t.digest
+                WHERE t.is_signature = 0
+                """
+            var arguments: StatementArguments = []
+            if let repositories {
+                guard !repositories.isEmpty else { return [] }
+                sql += " AND t.repository IN (\(repositories.map { _ in "?" }.joined(separator: ",")))"
+                arguments = StatementArguments(repositories)
+            }
+            sql += " ORDER BY t.repository, t.name"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.taggedImage)
+        }
+    }
+
+    /// The tags of `repository` pointing at `digest`, signatures' included.
+    func tags(of digest: String, in repository: String) throws -> [String] {
+        try database.pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT name FROM search_tag WHERE repository = ? AND digest = ? ORDER BY name",
+                arguments: [repository, digest])
+        }
+    }
+
+    /// Whether `repository` has a tag named `name`.
+    func hasTag(_ name: String, in repository: String) throws -> Bool {
+        try database.pool.read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM search_tag WHERE repository = ? AND name = ?", arguments: [repository, name]) ?? false
+        }
+    }
+
+    /// Repositories with at least one image, with what they sort by.
+    func repositoryKeys() throws -> [RepositoryKeys] {
+        try repositoryKeys(where: "1", [])
+    }
+
+    func repositoryKeys(where condition: String, _ arguments: StatementArguments) throws -> [RepositoryKeys] {
+        try database.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.name, r.last_updated, r.download_count,
+                        (SELECT count(*) FROM search_star s WHERE s.repository = r.name) AS stars
+                    FROM search_repository r WHERE \(condition) ORDER BY r.name
+                    """,
+                arguments: arguments
+            ).map {
+                RepositoryKeys(
+                    name: $0["name"], lastUpdated: ($0["last_updated"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    downloadCount: $0["download_count"], starCount: $0["stars"])
+            }
+        }
+    }
+
+    /// The platforms (os, zot's arch) reachable from each repository's listed tags.
+    func platformsByRepository() throws -> [String: Set<ZotPlatform>] {
+        try database.pool.read { db in
+            var platforms: [String: Set<ZotPlatform>] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT p.repository, p.os, p.arch FROM search_platform p
+                    JOIN search_tag t ON t.repository = p.repository AND t.digest = p.digest WHERE t.is_signature = 0
+                    """)
+            {
+                platforms[row["repository"], default: []].insert(ZotPlatform(os: row["os"], arch: row["arch"]))
+            }
+            return platforms
+        }
+    }
+
+    /// Manifests in `repository` whose subject is `digest`, in push order: referrers and signatures.
+    func referring(to digest: String, in repository: String) throws -> [IndexedImage] {
+        try database.pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT entry FROM search_image WHERE repository = ? AND subject = ? ORDER BY pushed_at, digest",
+                arguments: [repository, digest]
+            ).map(Self.decode)
+        }
+    }
+
+    /// Repositories and images (tagged or not) made of blob `digest` (a config or a layer).
+    func images(withBlob digest: String) throws -> [(repository: String, digest: String)] {
+        try database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT repository, image FROM search_blob WHERE digest = ?", arguments: [digest])
+                .map { ($0["repository"], $0["image"]) }
+        }
+    }
+
+    static func taggedImage(_ row: Row) throws -> TaggedImage {
+        TaggedImage(
+            tag: row["name"], taggedAt: Date(timeIntervalSince1970: row["tagged_at"]), image: try decode(row["entry"]),
+            downloadCount: row["download_count"],
+            lastPull: (row["last_pull"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+
+    static func decode(_ entry: String) throws -> IndexedImage {
+        try JSONDecoder().decode(IndexedImage.self, from: Data(entry.utf8))
+    }
+}
+
+extension SearchIndex {
+    /// The image a tag points at, signatures' tags included.
+    func taggedImage(_ tag: String, in repository: String) throws -> TaggedImage? {
+        try database.pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT t.repository, t.name, t.tagged_at, i.entry, i.download_count, i.last_pull
+                    FROM search_tag t JOIN search_image i ON i.repository = t.repository AND i.digest = t.digest
+                    WHERE t.repository = ? AND t.name = ?
+                    """,
+                arguments: [repository, tag]
+            ).map(Self.taggedImage)
+        }
+    }
+}
+
+extension SearchIndex {
+    /// One repository's keys, nil when it has no listed image.
+    func repositoryKeys(named name: String) throws -> RepositoryKeys? {
+        try repositoryKeys(where: "r.name = ?", [name]).first
+    }
+
+    /// Whether the index knows anything of `repository` (a manifest, tagged or not).
+    func repositoryExists(_ repository: String) throws -> Bool {
+        try database.pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM search_image WHERE repository = ? LIMIT 1", arguments: [repository])
+                ?? false
+        }
+    }
+}

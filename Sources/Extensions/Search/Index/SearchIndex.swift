@@ -1,0 +1,162 @@
+import Foundation
+import GRDB
+
+/// The image metadata index: what search answers from, kept current from storage events.
+///
+/// Each change is one transaction that also recomputes the repository's row, so a reader never sees an
+/// image without its tags or a repository whose figures disagree with its images.
+struct SearchIndex: Sendable {
+    let database: SearchDatabase
+
+    /// Stores `image` (unchanged if already there: its first push time stays) and points `tags` at it. A tag
+    /// that moves keeps the time it was first created, as zot's `TaggedTimestamp` does.
+    func record(_ image: IndexedImage, tags: [String], at time: Date) throws {
+        try database.pool.write { db in
+            let entry = String(decoding: try JSONEncoder().encode(image), as: UTF8.self)
+            let children = try image.children.compactMap { try self.image(image.repository, $0, db) }
+            let builtAt = image.isIndex ? children.compactMap(\.builtAt).max() : image.builtAt
+            try db.execute(
+                sql: """
+                    INSERT INTO search_image (repository, digest, subject, is_index, built_at, pushed_at, entry)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """,
+                arguments: [
+                    image.repository, image.digest, image.subject, image.isIndex, builtAt?.timeIntervalSince1970,
+                    image.pushedAt.timeIntervalSince1970, entry,
+                ])
+            let platforms = image.isIndex ? children.compactMap(\.platform) : [image.platform].compactMap { $0 }
+            for platform in platforms {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO search_platform (repository, digest, os, arch) VALUES (?, ?, ?, ?)",
+                    arguments: [image.repository, image.digest, platform.os, platform.zotArch])
+            }
+            for blob in [image.configDigest].compactMap({ $0 }) + image.layers.map(\.digest) {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO search_blob (digest, repository, image) VALUES (?, ?, ?)",
+                    arguments: [blob, image.repository, image.digest])
+            }
+            for tag in tags {
+                try db.execute(
+                    sql: """
+                        INSERT INTO search_tag (repository, name, digest, tagged_at, is_signature) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (repository, name) DO UPDATE SET digest = excluded.digest, is_signature = excluded.is_signature
+                        """,
+                    arguments: [
+                        image.repository, tag, image.digest, time.timeIntervalSince1970,
+                        image.isSignature || SignatureTag.isHidden(tag),
+                    ])
+            }
+            try refreshRepository(image.repository, db)
+        }
+    }
+
+    private func image(_ repository: String, _ digest: String, _ db: Database) throws -> IndexedImage? {
+        try String.fetchOne(
+            db, sql: "SELECT entry FROM search_image WHERE repository = ? AND digest = ?", arguments: [repository, digest]
+        ).map(Self.decode)
+    }
+
+    /// Forgets a manifest and every tag pointing at it (a delete by digest, or garbage collection).
+    func removeImage(_ digest: String, in repository: String) throws {
+        try database.pool.write { db in
+            for table in ["search_image", "search_tag", "search_platform"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE repository = ? AND digest = ?", arguments: [repository, digest])
+            }
+            try db.execute(sql: "DELETE FROM search_blob WHERE repository = ? AND image = ?", arguments: [repository, digest])
+            try refreshRepository(repository, db)
+        }
+    }
+
+    /// Forgets one tag; the manifest stays.
+    func removeTag(_ name: String, in repository: String) throws {
+        try database.pool.write { db in
+            try db.execute(sql: "DELETE FROM search_tag WHERE repository = ? AND name = ?", arguments: [repository, name])
+            try refreshRepository(repository, db)
+        }
+    }
+
+    /// Adds pulls counted since the last call, by repository and manifest digest.
+    func addDownloads(_ tallies: [DownloadKey: DownloadTally]) throws {
+        guard !tallies.isEmpty else { return }
+        try database.pool.write { db in
+            var repositories: Set<String> = []
+            for (key, tally) in tallies {
+                try db.execute(
+                    sql: """
+                        UPDATE search_image SET download_count = download_count + ?, last_pull = max(coalesce(last_pull, 0), ?)
+                        WHERE repository = ? AND digest = ?
+                        """,
+                    arguments: [tally.count, tally.last.timeIntervalSince1970, key.repository, key.digest])
+                repositories.insert(key.repository)
+            }
+            for repository in repositories { try refreshRepository(repository, db) }
+        }
+    }
+
+    /// Empties everything derived from storage, before a rebuild; stars and bookmarks stay.
+    func clear() throws {
+        try database.pool.write { db in
+            for table in ["search_image", "search_tag", "search_platform", "search_blob", "search_repository"] {
+                try db.execute(sql: "DELETE FROM \(table)")
+            }
+        }
+    }
+
+    /// The digest a tag points at, for counting a pull by tag.
+    func digest(ofTag name: String, in repository: String) throws -> String? {
+        try database.pool.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT digest FROM search_tag WHERE repository = ? AND name = ?", arguments: [repository, name])
+        }
+    }
+
+    /// Recomputes the repository's row from its tags, as zot's `RepoSummary` figures them: updated when its
+    /// newest image was built or a tag was last created, whichever is later; downloads summed over tags (a
+    /// manifest with two tags counts twice). A repository without a listed tag has no row.
+    private func refreshRepository(_ name: String, _ db: Database) throws {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT max(max(coalesce(i.built_at, 0)), max(t.tagged_at)) AS updated, sum(i.download_count) AS downloads,
+                    count(*) AS tags
+                FROM search_tag t JOIN search_image i ON i.repository = t.repository AND i.digest = t.digest
+                WHERE t.repository = ? AND t.is_signature = 0
+                """,
+            arguments: [name])
+        guard let row, (row["tags"] as Int? ?? 0) > 0 else {
+            try db.execute(sql: "DELETE FROM search_repository WHERE name = ?", arguments: [name])
+            return
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO search_repository (name, last_updated, download_count) VALUES (?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET last_updated = excluded.last_updated, download_count = excluded.download_count
+                """,
+            arguments: [name, row["updated"] as Double?, row["downloads"] as Int? ?? 0])
+    }
+}
+
+/// Tags zot never lists as images: a cosign signature (`sha256-<64 hex>.sig`) and a referrers-API fallback
+/// tag (`sha256-<hex>`). Cosign's `.att` and `.sbom` tags are listed.
+enum SignatureTag {
+    static func isHidden(_ tag: String) -> Bool {
+        guard tag.hasPrefix("sha256-") else { return false }
+        let rest = tag.utf8.dropFirst("sha256-".count)
+        if tag.utf8.count == 75, tag.hasSuffix(".sig") { return true }
+        return rest.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }
+    }
+
+    /// The digest a cosign signature tag signs.
+    static func signedDigest(_ tag: String) -> String? {
+        guard tag.hasPrefix("sha256-"), tag.utf8.count == 75, tag.hasSuffix(".sig") else { return nil }
+        return "sha256:" + tag.dropFirst("sha256-".count).prefix(64)
+    }
+}
+
+extension SignatureTag {
+    /// The tag cosign stores the signature of `digest` under.
+    static func cosignTag(of digest: String) -> String? {
+        guard digest.hasPrefix("sha256:") else { return nil }
+        return "sha256-" + digest.dropFirst("sha256:".count) + ".sig"
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// Builds zot's summaries from the index, for one caller.
+struct SummaryBuilder: Sendable {
+    let index: SearchIndex
+    let context: SearchRequestContext
+
+    /// What search shows of vulnerabilities with no scanner configured, as zot shows it.
+    static let noVulnerabilities = ImageVulnerabilitySummary(
+        maxSeverity: "", count: 0, unknownCount: 0, lowCount: 0, mediumCount: 0, highCount: 0, criticalCount: 0)
+
+    /// The tagged image with the images an index lists (nested indexes flattened), in the index's order.
+    func view(_ tagged: TaggedImage) throws -> ImageView {
+        ImageView(tagged: tagged, children: tagged.image.isIndex ? try images(listedBy: tagged.image, depth: 0) : [])
+    }
+
+    private func images(listedBy index: IndexedImage, depth: Int) throws -> [IndexedImage] {
+        guard depth < 8 else { return [] }
+        var images: [IndexedImage] = []
+        for digest in index.children {
+            guard let child = try self.index.image(digest, in: index.repository) else { continue }
+            images += child.isIndex ? try self.images(listedBy: child, depth: depth + 1) : [child]
+        }
+        return images
+    }
+
+    func imageSummary(_ view: ImageView, isDeletable: Bool? = nil) throws -> ImageSummary {
+        let image = view.image
+        let description = view.description
+        let signatures = try self.signatures(of: image.digest, in: image.repository)
+        return ImageSummary(
+            repoName: image.repository,
+            tag: view.tagged.tag,
+            digest: image.digest,
+            mediaType: image.isIndex ? "application/vnd.oci.image.index.v1+json" : image.mediaType,
+            manifests: try view.manifests.map { try manifestSummary($0, in: view) },
+            size: String(view.size),
+            downloadCount: view.tagged.downloadCount,
+            lastPullTimestamp: view.tagged.lastPull ?? Date(timeIntervalSince1970: 0),
+            pushTimestamp: image.pushedAt,
+            pushedBy: "",
+            taggedTimestamp: view.tagged.taggedAt,
+            lastUpdated: view.lastUpdated,
+            description: description.description,
+            isSigned: !signatures.isEmpty,
+            signatureInfo: signatures,
+            licenses: description.licenses,
+            labels: description.labelsField,
+            title: description.title,
+            source: description.source,
+            documentation: description.documentation,
+            vendor: description.vendor,
+            authors: description.authors,
+            vulnerabilities: Self.noVulnerabilities,
+            referrers: try referrers(of: image.digest, in: image.repository),
+            isDeletable: isDeletable,
+            artifactType: image.isIndex ? (image.artifactType ?? "") : (image.artifactType ?? ""))
+    }
+
+    func manifestSummary(_ manifest: IndexedImage, in view: ImageView) throws -> ManifestSummary {
+        let signatures = try self.signatures(of: manifest.digest, in: manifest.repository)
+        let downloads =
+            manifest.digest == view.image.digest
+            ? view.tagged.downloadCount : try index.counters(manifest.digest, in: manifest.repository).downloadCount
+        return ManifestSummary(
+            digest: manifest.digest,
+            configDigest: manifest.configDigest,
+            lastUpdated: ImageView.lastUpdated(manifest),
+            size: String(manifest.size),
+            isSigned: !signatures.isEmpty,
+            signatureInfo: signatures,
+            platform: view.platform(of: manifest),
+            downloadCount: downloads,
+            layers: manifest.layers.map { LayerSummary(size: String($0.size), digest: $0.digest) },
+            history: Self.history(of: manifest),
+            vulnerabilities: nil,
+            referrers: try referrers(of: manifest.digest, in: manifest.repository),
+            artifactType: manifest.artifactType ?? "")
+    }
+
+    /// zot's pairing of history entries with layers: an entry that made no layer has none; without history,
+    /// one entry per layer with an empty description.
+    static func history(of manifest: IndexedImage) -> [LayerHistory] {
+        let layers = manifest.layers.map { LayerSummary(size: String($0.size), digest: $0.digest) }
+        guard !manifest.history.isEmpty else {
+            return layers.map { LayerHistory(layer: $0, historyDescription: HistoryDescription()) }
+        }
+        var remaining = layers[...]
+        var entries: [LayerHistory] = []
+        for item in manifest.history {
+            let description = HistoryDescription(
+                created: item.created, createdBy: item.createdBy ?? "", author: item.author ?? "",
+                comment: item.comment ?? "", emptyLayer: item.emptyLayer)
+            if item.emptyLayer {
+                entries.append(LayerHistory(layer: nil, historyDescription: description))
+                continue
+            }
+            guard let layer = remaining.popFirst() else {
+                entries.append(LayerHistory(layer: nil, historyDescription: description))
+                break
+            }
+            entries.append(LayerHistory(layer: layer, historyDescription: description))
+        }
+        return entries
+    }
+
+    /// One entry per signature layer: cosign's tag-based signature, and signatures attached as referrers.
+    /// zotd verifies none yet, so none is trusted and none names its author (zot without a trust store).
+    func signatures(of digest: String, in repository: String) throws -> [SignatureSummary] {
+        var signatures: [SignatureSummary] = []
+        if let cosignTag = SignatureTag.cosignTag(of: digest), let tagged = try index.taggedImage(cosignTag, in: repository) {
+            signatures += Array(repeating: SignatureSummary(tool: "cosign", isTrusted: false, author: ""), count: max(tagged.image.layers.count, 1))
+        }
+        for referrer in try index.referring(to: digest, in: repository) where referrer.isSignature {
+            let tool = SignatureArtifact.tool(referrer.artifactType) ?? ""
+            signatures += Array(repeating: SignatureSummary(tool: tool, isTrusted: false, author: ""), count: max(referrer.layers.count, 1))
+        }
+        return signatures
+    }
+
+    /// Referrers as zot lists them in search: push order, signatures left out.
+    func referrers(of digest: String, in repository: String, types: [String]? = nil) throws -> [Referrer] {
+        try index.referring(to: digest, in: repository).filter { referrer in
+            guard !referrer.isSignature else { return false }
+            guard let types, !types.isEmpty else { return true }
+            return types.contains("") || types.contains(referrer.artifactType ?? "")
+        }.map { referrer in
+            Referrer(
+                mediaType: referrer.isIndex ? "application/vnd.oci.image.index.v1+json" : "application/vnd.oci.image.manifest.v1+json",
+                artifactType: referrer.artifactType ?? "",
+                size: Int(referrer.manifestSize),
+                digest: referrer.digest,
+                annotations: referrer.annotations.sorted { $0.key < $1.key }.map { Annotation(key: $0.key, value: $0.value) })
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import Config
+import Registry
+
+/// Builds the search extension from `extensions.search`: `{"enable": true, "cve": {...}}`. zotd has no
+/// vulnerability scanner: a `cve` section is accepted and the CVE queries answer as zot does without one.
+public struct SearchExtensionFactory: RegistryExtensionFactory {
+    public let label = "search"
+
+    public init() {}
+
+    public func make(section: JSONValue, context: ExtensionContext) throws -> any RegistryExtension {
+        let database = try SearchDatabase(path: "\(context.config.storage.rootDirectory)/zotd.db")
+        let index = SearchIndex(database: database)
+        let updates = IndexUpdates(
+            indexer: ImageIndexer(store: context.store, index: index, logger: context.logger), logger: context.logger)
+        let queries = IndexedSearch(index: index, preferences: UserPreferences(database: database))
+        return SearchExtension(updates: updates, endpoint: SearchEndpoint(executor: GraphQLExecutor(queries: queries), updates: updates))
+    }
+}
