@@ -15,7 +15,9 @@ let package = Package(
         .trait(name: "debug", description: "OpenAPI document and interactive page under /swagger/v2/"),
         .trait(name: "scrub", description: "Periodic re-hash of blobs and manifest reference checks"),
         .trait(name: "search", description: "GraphQL search at /v2/_zot/ext/search, from an image index"),
-        .trait(name: "userprefs", description: "Stars and bookmarks per user: /v2/_zot/ext/userprefs"),
+        .trait(
+            name: "userprefs", description: "Stars and bookmarks per user: /v2/_zot/ext/userprefs (needs search)",
+            enabledTraits: ["search"]),
         .default(enabledTraits: ["metrics", "mgmt", "lint", "debug", "scrub", "search", "userprefs"]),
     ],
     dependencies: [
@@ -121,6 +123,11 @@ let package = Package(
             ],
             path: "Sources/Extensions/Search"
         ),
+        .target(
+            name: "UserprefsExtension",
+            dependencies: ["Config", "Registry", "SearchExtension", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/Extensions/Userprefs"
+        ),
         .executableTarget(
             name: "zotd",
             dependencies: [
@@ -133,6 +140,7 @@ let package = Package(
                 .target(name: "DebugExtension", condition: .when(traits: ["debug"])),
                 .target(name: "ScrubExtension", condition: .when(traits: ["scrub"])),
                 .target(name: "SearchExtension", condition: .when(traits: ["search"])),
+                .target(name: "UserprefsExtension", condition: .when(traits: ["userprefs"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

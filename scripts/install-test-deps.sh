@@ -5,6 +5,7 @@
 #                    certificates for the auth tests), libsqlite3-dev libssl-dev zlib1g-dev (the build)
 #   Python (pip):    pytest pytest-timeout requests oras openapi-spec-validator schemathesis
 #                    cryptography (the auth tests sign their own JWTs)
+#                    graphql-core (the search tests build zot's schema and compare it with the server's)
 #
 # Runs `apt-get update` only when a Debian package is missing. As root it installs; as another user
 # it prints exactly what to install and exits 1. Works on a fresh Debian 12 with the Swift toolchain.
@@ -12,8 +13,8 @@ set -euo pipefail
 
 APT_PACKAGES=(skopeo podman curl apache2-utils openssl libsqlite3-dev libssl-dev zlib1g-dev)
 # python module to import -> pip requirement
-PY_MODULES=(pytest pytest_timeout requests oras openapi_spec_validator schemathesis cryptography)
-PY_REQUIREMENTS=(pytest pytest-timeout requests oras openapi-spec-validator schemathesis cryptography)
+PY_MODULES=(pytest pytest_timeout requests oras openapi_spec_validator schemathesis cryptography graphql)
+PY_REQUIREMENTS=(pytest pytest-timeout requests oras openapi-spec-validator schemathesis cryptography graphql-core)
 
 PYTHON=${PYTHON:-python3}
 

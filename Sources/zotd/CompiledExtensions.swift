@@ -17,6 +17,9 @@ import ScrubExtension
 #if search
 import SearchExtension
 #endif
+#if userprefs
+import UserprefsExtension
+#endif
 
 /// The extensions compiled into this binary, by build label (SwiftPM trait).
 ///
@@ -41,6 +44,9 @@ enum CompiledExtensions {
         #endif
         #if search
         factories.append(SearchExtensionFactory())
+        #endif
+        #if userprefs
+        factories.append(UserprefsExtensionFactory())
         #endif
         return factories
     }

@@ -10,6 +10,12 @@ enum ConfigFile {
                 printToStandardError("warning: \(warning.keyPath): \(warning.message)")
             }
             for name in config.extensions.enabledNames where !CompiledExtensions.labels.contains(name) {
+                if name == "ui" && CompiledExtensions.labels.contains("userprefs") {
+                    // zot's `ui` serves zui's files and, with search, turns on userprefs: zotd does only the latter.
+                    printToStandardError(
+                        "warning: extensions.ui: zotd does not serve zui's files (serve them beside it); it turns on userprefs")
+                    continue
+                }
                 printToStandardError("warning: extensions.\(name): enabled in the config but not compiled into this binary; ignored")
             }
             return config

@@ -16,7 +16,7 @@ public struct ExtensionSet: Sendable {
     /// Builds each compiled-in factory whose section the config enables.
     public init(factories: [any RegistryExtensionFactory], context: ExtensionContext) throws {
         var built: [any RegistryExtension] = []
-        for factory in factories where context.config.extensions.isEnabled(factory.label) {
+        for factory in factories where factory.isEnabled(by: context.config.extensions) {
             let section = context.config.extensions.section(factory.label) ?? .object([:])
             built.append(try factory.make(section: section, context: context))
         }

@@ -37,10 +37,16 @@ extension RegistryExtension {
     public func rebuild() async throws -> String? { nil }
 }
 
+extension RegistryExtensionFactory {
+    public func isEnabled(by extensions: ExtensionsConfig) -> Bool { extensions.isEnabled(label) }
+}
+
 /// Builds an extension from its config section; one per compiled-in label.
 public protocol RegistryExtensionFactory: Sendable {
     /// zot's build label, e.g. `metrics`; also the key of its config section.
     var label: String { get }
+    /// Whether the config turns the extension on: by default, its own section does (zot's rule).
+    func isEnabled(by extensions: ExtensionsConfig) -> Bool
     /// - Parameters:
     ///   - section: the extension's config section (`{}` when present but empty).
     ///   - context: what an extension may use of the server.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A resolver's refusal, worded as zot words it: clients (zui) show the message as it comes.
-struct SearchError: Error, CustomStringConvertible, LocalizedError {
+struct SearchError: Error, Equatable, CustomStringConvertible, LocalizedError {
     let description: String
     var errorDescription: String? { description }
 

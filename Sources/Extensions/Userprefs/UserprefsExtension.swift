@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import Registry
+import SearchExtension
+
+/// `PUT /v2/_zot/ext/userprefs?repo=R&action=toggleStar|toggleBookmark`: a signed-in user's stars and
+/// bookmarks, which search shows (zui's star and bookmark buttons). The body is ignored (zui sends `{}`).
+struct UserprefsExtension: RegistryExtension {
+    /// The endpoint, as discover lists it.
+    static let path = "/v2/_zot/ext/userprefs"
+
+    let marks: StarsAndBookmarks
+
+    var endpoints: [String] { [Self.path] }
+
+    func addRoutes(to routes: GuardedRoutes) {
+        // Anyone who may call /v2/ reaches it; an anonymous caller is then refused with 403, as zot does.
+        routes.on(Self.path, method: .put, access: .anyCaller) { request, context in
+            let query = request.uri.queryParameters
+            let parsed = UserprefsRequest.parse(action: query["action"].map(String.init), repo: query["repo"].map(String.init))
+            return try toggle(parsed, context: context)
+        }
+    }
+
+    /// zot's order of checks: the request, then the caller, then (for a star) the repository.
+    func toggle(_ parsed: Result<UserprefsRequest, OCIError>, context: RegistryRequestContext) throws -> Response {
+        let request = try parsed.get()
+        let identity = context.caller.identity
+        guard !identity.isAnonymous, context.mayRead(request.repository) else {
+            throw OCIError(.denied, detail: "only a signed-in user who may read \(request.repository) can mark it")
+        }
+        // zot stars only repositories it knows, but bookmarks any name it is given.
+        if request.mark == .star, try !marks.knows(request.repository) {
+            throw OCIError(.nameUnknown, detail: request.repository)
+        }
+        try marks.toggle(request.mark, user: identity.name, repository: request.repository)
+        return Response(status: .ok, headers: [.contentLength: "0"])
+    }
+}
+
+/// The query of a userprefs request, checked in zot's order: action present and known, then repo present and
+/// not empty.
+struct UserprefsRequest: Equatable {
+    let mark: StarsAndBookmarks.Mark
+    let repository: String
+
+    static func parse(action: String?, repo: String?) -> Result<UserprefsRequest, OCIError> {
+        guard let action else { return .failure(Self.badRequest("the action parameter is missing")) }
+        let mark: StarsAndBookmarks.Mark
+        switch action {
+        case "toggleStar": mark = .star
+        case "toggleBookmark": mark = .bookmark
+        default: return .failure(Self.badRequest("unknown action \(action): toggleStar or toggleBookmark"))
+        }
+        guard let repo else { return .failure(Self.badRequest("the repo parameter is missing")) }
+        guard !repo.isEmpty else { return .failure(OCIError(.nameUnknown, detail: "the repo parameter is empty")) }
+        return .success(UserprefsRequest(mark: mark, repository: repo))
+    }
+
+    private static func badRequest(_ detail: String) -> OCIError {
+        OCIError(.unsupported, detail: detail, status: .badRequest)
+    }
+}
