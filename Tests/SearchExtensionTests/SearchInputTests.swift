@@ -22,7 +22,7 @@ import Testing
         let (page, items) = try Pagination(PageInput(limit: 2, offset: 3), defaultSort: .relevance).cut(Array(1...5))
         #expect(items == [4, 5])
         #expect(page == PageInfo(totalCount: 5, itemCount: 2))
-        #expect(try Pagination(PageInput(limit: Int.max, offset: 1), defaultSort: .relevance).cut(Array(1...3)).items == [2, 3])
+        #expect(try Pagination(PageInput(limit: Pagination.maximumLimit, offset: 1), defaultSort: .relevance).cut(Array(1...3)).items == [2, 3])
     }
 
     @Test func negativePagesAndUnsupportedSortsAreRefusedInZotsWords() {
@@ -68,11 +68,17 @@ import Testing
         #expect(request.query == "{GlobalSearch(query:\"alpine:3\", requestedPage: {limit:9 offset:0 sortBy:RELEVANCE}) {Images {RepoName Tag}}}")
     }
 
-    @Test func aRequestWithoutAQueryOrWithABodyThatIsNotJSONIsMalformed() {
-        #expect(throws: GraphQLRequest.Failure.malformed("no query given")) { try GraphQLRequest(urlQuery: nil) }
-        #expect(throws: GraphQLRequest.Failure.malformed("no query given")) { try GraphQLRequest(urlQuery: "query=") }
+    @Test func aBodyThatIsNotJSONIsMalformedWhileAMissingQueryIsLeftToTheExecutor() throws {
         #expect(throws: GraphQLRequest.Failure.self) { try GraphQLRequest(jsonBody: Array("{ImageList}".utf8)) }
-        #expect(throws: GraphQLRequest.Failure.self) { try GraphQLRequest(jsonBody: Array("{\"variables\":{}}".utf8)) }
+        #expect(throws: GraphQLRequest.Failure.self) { try GraphQLRequest(urlQuery: "query={a}&variables=[1]") }
+        #expect(try GraphQLRequest(urlQuery: nil).query == "")
+        #expect(try GraphQLRequest(jsonBody: Array("{\"variables\":{}}".utf8)).query == "")
+    }
+
+    @Test func anAbsurdPageSizeIsRefused() {
+        #expect(throws: SearchError("pagination limit 1000000 is larger than the maximum of 10000")) {
+            try Pagination(PageInput(limit: 1_000_000), defaultSort: .relevance)
+        }
     }
 
     @Test func aPostCarriesVariablesAndTheOperationName() throws {

@@ -12,6 +12,10 @@ struct GraphQLExecutor: Sendable {
         operationName: String?,
         context: SearchRequestContext
     ) async -> GraphQLResult {
+        // gqlgen's words for a request without a document.
+        if query.allSatisfy(\.isWhitespace) {
+            return Self.rejected("no operation provided", code: Self.validationFailed)
+        }
         if query.utf8.count > limits.maxDocumentBytes {
             return Self.rejected("query document is larger than \(limits.maxDocumentBytes) bytes", code: Self.parseFailed)
         }
@@ -28,6 +32,11 @@ struct GraphQLExecutor: Sendable {
         }
         if document.definitions.count > limits.maxDefinitions {
             return Self.rejected("query document has more than \(limits.maxDefinitions) definitions", code: Self.validationFailed)
+        }
+        // The schema has queries only; gqlgen refuses the others while validating, as a 422.
+        for case let operation as OperationDefinition in document.definitions where operation.operation != .query {
+            return Self.rejected(
+                "Schema does not support operation type \"\(operation.operation.rawValue)\"", code: Self.validationFailed)
         }
 
         let validationErrors = validate(

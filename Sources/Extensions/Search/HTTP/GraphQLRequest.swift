@@ -8,7 +8,7 @@ struct GraphQLRequest: Sendable, Equatable {
     var operationName: String?
 
     enum Failure: Error, Equatable {
-        /// 400: nothing to run, or a body that is not the JSON it claims to be.
+        /// 400: a body that is not the JSON it claims to be, or variables that are not a JSON object.
         case malformed(String)
     }
 
@@ -17,8 +17,7 @@ struct GraphQLRequest: Sendable, Equatable {
     /// Any body (zli repeats the query there) is ignored.
     init(urlQuery raw: String?) throws(Failure) {
         let parameters = Self.formParameters(raw ?? "")
-        guard let query = parameters["query"], !query.isEmpty else { throw .malformed("no query given") }
-        self.query = query
+        query = parameters["query"] ?? ""
         operationName = parameters["operationName"].flatMap { $0.isEmpty ? nil : $0 }
         if let variables = parameters["variables"], !variables.isEmpty {
             self.variables = try Self.decodeVariables(Data(variables.utf8))
@@ -38,8 +37,7 @@ struct GraphQLRequest: Sendable, Equatable {
         } catch {
             throw .malformed("body is not a JSON GraphQL request")
         }
-        guard let query = decoded.query, !query.isEmpty else { throw .malformed("no query given") }
-        self.query = query
+        query = decoded.query ?? ""
         variables = decoded.variables ?? [:]
         operationName = decoded.operationName
     }

@@ -3,10 +3,25 @@ import Storage
 
 extension ImageIndexer {
     /// Rebuilds the index from storage: every tagged image, the images an index lists, and every referrer of
-    /// those, reached the way clients reach them. Stars and bookmarks are kept. Returns the images indexed.
+    /// those, reached the way clients reach them. Stars and bookmarks are kept, and so are pull counts, push
+    /// and tag times of what is still there. Returns the manifests indexed.
     @discardableResult
     func rebuild() async throws -> Int {
+        let history = try index.history()
         try index.clear()
+        let indexed: Int
+        do {
+            indexed = try await indexEverything()
+        } catch {
+            // What was indexed keeps its history even when storage could not be read to the end.
+            try? index.restore(history)
+            throw error
+        }
+        try index.restore(history)
+        return indexed
+    }
+
+    private func indexEverything() async throws -> Int {
         var indexed = 0
         var last: String?
         while true {

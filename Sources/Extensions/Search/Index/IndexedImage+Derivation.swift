@@ -22,6 +22,7 @@ extension IndexedImage {
         self.manifestSize = Int64(bytes.count)
         self.annotations = document.annotations ?? [:]
         self.labels = config?.config?.Labels ?? [:]
+        self.author = config?.author
         self.pushedAt = pushedAt
         let layers = (document.layers ?? []).map { IndexedLayer(digest: $0.digest, size: $0.size) }
         self.layers = layers

@@ -23,6 +23,8 @@ struct IndexedImage: Codable, Sendable, Equatable {
     var annotations: [String: String]
     /// The config's `config.Labels`, where zot looks when an annotation is missing.
     var labels: [String: String]
+    /// The config's `author`, zot's last resort for `Authors`.
+    var author: String?
     var layers: [IndexedLayer]
     var history: [IndexedHistory]
     /// For an index: the manifests it lists, in order.

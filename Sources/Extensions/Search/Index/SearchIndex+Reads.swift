@@ -35,8 +35,9 @@ extension SearchIndex {
     func image(_ digest: String, in repository: String) throws -> IndexedImage? {
         try database.pool.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT entry FROM search_image WHERE repository = ? AND digest = ?", arguments: [repository, digest]
-            ).map { try Self.decode($0["entry"]) }
+                db, sql: "SELECT entry, pushed_at FROM search_image WHERE repository = ? AND digest = ?",
+                arguments: [repository, digest]
+            ).map(Self.decode)
         }
     }
 
@@ -62,7 +63,7 @@ extension SearchIndex {
     func taggedImages(in repositories: [String]? = nil) throws -> [TaggedImage] {
         try database.pool.read { db in
             var sql = """
-                SELECT t.repository, t.name, t.tagged_at, i.entry, i.download_count, i.last_pull
+                SELECT t.repository, t.name, t.tagged_at, i.entry, i.pushed_at, i.download_count, i.last_pull
                 FROM search_tag t JOIN search_image i ON i.repository = t.repository AND i.digest = t.digest
                 WHERE t.is_signature = 0
                 """
@@ -137,8 +138,8 @@ extension SearchIndex {
     /// Manifests in `repository` whose subject is `digest`, in push order: referrers and signatures.
     func referring(to digest: String, in repository: String) throws -> [IndexedImage] {
         try database.pool.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT entry FROM search_image WHERE repository = ? AND subject = ? ORDER BY pushed_at, digest",
+            try Row.fetchAll(
+                db, sql: "SELECT entry, pushed_at FROM search_image WHERE repository = ? AND subject = ? ORDER BY pushed_at, digest",
                 arguments: [repository, digest]
             ).map(Self.decode)
         }
@@ -154,13 +155,20 @@ extension SearchIndex {
 
     static func taggedImage(_ row: Row) throws -> TaggedImage {
         TaggedImage(
-            tag: row["name"], taggedAt: Date(timeIntervalSince1970: row["tagged_at"]), image: try decode(row["entry"]),
+            tag: row["name"], taggedAt: Date(timeIntervalSince1970: row["tagged_at"]), image: try decode(row),
             downloadCount: row["download_count"],
             lastPull: (row["last_pull"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 
     static func decode(_ entry: String) throws -> IndexedImage {
         try JSONDecoder().decode(IndexedImage.self, from: Data(entry.utf8))
+    }
+
+    /// An entry with the push time its row keeps (a rebuild restores the row's, not the entry's).
+    static func decode(_ row: Row) throws -> IndexedImage {
+        var image = try decode(row["entry"] as String)
+        image.pushedAt = Date(timeIntervalSince1970: row["pushed_at"])
+        return image
     }
 }
 
@@ -171,7 +179,7 @@ extension SearchIndex {
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT t.repository, t.name, t.tagged_at, i.entry, i.download_count, i.last_pull
+                    SELECT t.repository, t.name, t.tagged_at, i.entry, i.pushed_at, i.download_count, i.last_pull
                     FROM search_tag t JOIN search_image i ON i.repository = t.repository AND i.digest = t.digest
                     WHERE t.repository = ? AND t.name = ?
                     """,

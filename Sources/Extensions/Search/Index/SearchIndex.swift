@@ -113,7 +113,7 @@ struct SearchIndex: Sendable {
     /// Recomputes the repository's row from its tags, as zot's `RepoSummary` figures them: updated when its
     /// newest image was built or a tag was last created, whichever is later; downloads summed over tags (a
     /// manifest with two tags counts twice). A repository without a listed tag has no row.
-    private func refreshRepository(_ name: String, _ db: Database) throws {
+    func refreshRepository(_ name: String, _ db: Database) throws {
         let row = try Row.fetchOne(
             db,
             sql: """

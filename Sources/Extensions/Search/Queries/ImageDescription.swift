@@ -5,9 +5,12 @@ import Foundation
 struct ImageDescription: Sendable {
     /// Where to look, in order.
     let sources: [[String: String]]
+    /// The config's author, for `Authors` of an image (not of an index).
+    var configAuthor: String?
 
     init(_ image: IndexedImage) {
         sources = [image.annotations, image.labels]
+        configAuthor = image.author
     }
 
     /// An index: its own annotations, then its first image's.
@@ -29,7 +32,10 @@ struct ImageDescription: Sendable {
     var documentation: String { value("org.opencontainers.image.documentation", else: "org.label-schema.usage") }
     var source: String { value("org.opencontainers.image.source", else: "org.label-schema.vcs-url") }
     var vendor: String { value("org.opencontainers.image.vendor", else: "org.label-schema.vendor") }
-    var authors: String { value("org.opencontainers.image.authors", else: nil) }
+    var authors: String {
+        let declared = value("org.opencontainers.image.authors", else: nil)
+        return declared.isEmpty ? configAuthor ?? "" : declared
+    }
     var labelsField: String { value("org.label-schema.labels", else: nil) }
     /// The creation time an annotation or label declares, when it parses.
     var created: Date? { RFC3339.date(value("org.opencontainers.image.created", else: "org.label-schema.build-date")) }

@@ -4,6 +4,10 @@ struct Pagination: Sendable {
     let offset: Int
     let sort: SortCriteria
 
+    /// The largest page a client may ask for. zot has none; zotd refuses absurd sizes outright, while no limit
+    /// at all still means every result (zli asks that way).
+    static let maximumLimit = 10_000
+
     /// The sort orders images and repositories support (`STARS` is declared by zot's schema but refused).
     static let supported: Set<SortCriteria> = [.relevance, .updateTime, .alphabeticAsc, .alphabeticDsc, .downloads]
 
@@ -13,6 +17,9 @@ struct Pagination: Sendable {
         sort = page?.sortBy ?? defaultSort
         guard limit >= 0 else { throw SearchError("pagination limit has negative value") }
         guard offset >= 0 else { throw SearchError("pagination offset has negative value") }
+        guard limit <= Self.maximumLimit else {
+            throw SearchError("pagination limit \(limit) is larger than the maximum of \(Self.maximumLimit)")
+        }
         guard Self.supported.contains(sort) else {
             throw SearchError("sorting repos by '\(sort.rawValue)' is not supported the pagination sort criteria is not supported")
         }
