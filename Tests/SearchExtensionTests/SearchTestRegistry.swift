@@ -103,14 +103,15 @@ struct SearchTestRegistry {
         let digest = Digest.sha256(of: bytes)
         let reference: Reference = try tag.map { .tag(try Tag(parsing: $0)) } ?? .digest(digest)
         _ = try await store.putManifest(bytes, contentType: mediaType, reference: reference, in: RepositoryName(parsing: repository))
-        try await indexer.apply(
-            .manifestPushed(repository: repository, digest: digest, tags: tag.map { [$0] } ?? [], mediaType: mediaType))
+        try await indexer.apply([
+            .manifestPushed(repository: repository, digest: digest, tags: tag.map { [$0] } ?? [], mediaType: mediaType)
+        ])
         return digest.description
     }
 
     func deleteManifest(_ reference: String, in repository: String) async throws {
         try await store.deleteManifest(Reference(parsing: reference), in: RepositoryName(parsing: repository))
-        try await indexer.apply(.manifestDeleted(repository: repository, reference: reference))
+        try await indexer.apply([.manifestDeleted(repository: repository, reference: reference)])
     }
 
     static func randomBytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255) } }

@@ -3,8 +3,8 @@ import Storage
 
 extension ImageIndexer {
     /// Rebuilds the index from storage: every tagged image, the images an index lists, and every referrer of
-    /// those, reached the way clients reach them. Stars and bookmarks are kept, and so are pull counts, push
-    /// and tag times of what is still there. Returns the manifests indexed.
+    /// those, reached the way clients reach them; one transaction per repository. Stars and bookmarks are
+    /// kept, and so are pull counts, push and tag times of what is still there. Returns the manifests indexed.
     @discardableResult
     func rebuild() async throws -> Int {
         let history = try index.history()
@@ -29,35 +29,41 @@ extension ImageIndexer {
             guard let final = repositories.last else { break }
             for repository in repositories {
                 guard let name = try? RepositoryName(parsing: repository) else { continue }
+                var changes: [IndexChange] = []
                 var seen: Set<Digest> = []
                 for tag in try store.tags(in: name, after: nil, limit: nil) {
                     guard let parsed = try? Tag(parsing: tag), let stored = try? store.manifest(.tag(parsed), in: name)
                     else { continue }
-                    indexed += try await indexTree(stored.digest, in: name, seen: &seen)
-                    try await indexManifest(stored.digest, in: repository, tags: [tag], at: Date())
+                    try await collect(stored.digest, in: name, seen: &seen, into: &changes)
+                    changes.append(contentsOf: try await records(stored.digest, in: repository, tags: [tag]))
                 }
+                try index.apply(changes)
+                indexed += seen.count
             }
             last = final
         }
         return indexed
     }
 
-    /// Indexes `digest`, the manifests it lists (first: an index's platforms come from them) and its referrers.
-    private func indexTree(_ digest: Digest, in repository: RepositoryName, seen: inout Set<Digest>) async throws -> Int {
-        guard seen.insert(digest).inserted, let stored = try? store.manifest(.digest(digest), in: repository) else {
-            return 0
-        }
-        var indexed = 1
+    /// `digest`, the manifests it lists (first: an index's platforms come from them) and its referrers.
+    private func collect(_ digest: Digest, in repository: RepositoryName, seen: inout Set<Digest>, into changes: inout [IndexChange])
+        async throws
+    {
+        guard seen.insert(digest).inserted, let stored = try? store.manifest(.digest(digest), in: repository) else { return }
         let document = try? JSONDecoder().decode(ManifestDocument.self, from: Data(stored.content))
         for child in document?.manifests ?? [] {
             if let childDigest = try? Digest(parsing: child.digest) {
-                indexed += try await indexTree(childDigest, in: repository, seen: &seen)
+                try await collect(childDigest, in: repository, seen: &seen, into: &changes)
             }
         }
-        try await indexManifest(digest, in: repository.value, tags: [], at: Date())
+        changes.append(contentsOf: try await records(digest, in: repository.value, tags: []))
         for referrer in try store.referrers(of: digest, in: repository, artifactType: nil) {
-            indexed += try await indexTree(referrer.digest, in: repository, seen: &seen)
+            try await collect(referrer.digest, in: repository, seen: &seen, into: &changes)
         }
-        return indexed
+    }
+
+    private func records(_ digest: Digest, in repository: String, tags: [String]) async throws -> [IndexChange] {
+        guard let image = try await indexedImage(digest, in: repository, at: Date()) else { return [] }
+        return [.record(image, tags: tags, at: Date())]
     }
 }

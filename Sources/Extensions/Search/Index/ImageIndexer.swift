@@ -14,37 +14,47 @@ struct ImageIndexer: Sendable {
     /// a few KiB, and nothing a client pushed may make indexing read without bound.
     static let configReadLimit: Int64 = 4 << 20
 
-    func apply(_ event: RegistryEvent) async throws {
+    /// Applies a batch of events in one transaction. An event whose content cannot be read is logged and
+    /// left out; the others still apply.
+    func apply(_ events: [RegistryEvent]) async throws {
+        var changes: [IndexChange] = []
+        for event in events {
+            do {
+                changes += try await self.changes(for: event)
+            } catch {
+                logger.error("search: cannot index", metadata: ["event": "\(event)", "error": "\(error)"])
+            }
+        }
+        try index.apply(changes)
+    }
+
+    func changes(for event: RegistryEvent) async throws -> [IndexChange] {
         switch event {
         case .manifestPushed(let repository, let digest, let tags, _):
-            try await indexManifest(digest, in: repository, tags: tags.filter { !$0.contains(":") }, at: Date())
+            guard let image = try await indexedImage(digest, in: repository, at: Date()) else { return [] }
+            return [.record(image, tags: tags.filter { !$0.contains(":") }, at: Date())]
         case .manifestDeleted(let repository, let reference):
-            if reference.contains(":") {
-                try index.removeImage(reference, in: repository)
-            } else {
-                try index.removeTag(reference, in: repository)
-            }
+            return [reference.contains(":") ? .removeImage(reference, in: repository) : .removeTag(reference, in: repository)]
         case .garbageCollected(let report, _, _) where report.manifestsDeleted > 0:
-            try forgetCollectedManifests()
+            return try collectedManifests()
         default:
-            break
+            return []
         }
     }
 
-    /// Indexes one manifest as storage holds it now; a manifest already gone (deleted in between) is skipped.
-    func indexManifest(_ digest: Digest, in repository: String, tags: [String], at time: Date) async throws {
+    /// The entry of one manifest as storage holds it now; nil for a manifest already gone (deleted in between).
+    func indexedImage(_ digest: Digest, in repository: String, at time: Date) async throws -> IndexedImage? {
         guard let name = try? RepositoryName(parsing: repository),
             let stored = try? store.manifest(.digest(digest), in: name)
-        else { return }
+        else { return nil }
         let document = try? JSONDecoder().decode(ManifestDocument.self, from: Data(stored.content))
         var config: [UInt8]?
         if let descriptor = document?.config, let configDigest = try? Digest(parsing: descriptor.digest) {
             config = try await readConfig(configDigest, in: name)
         }
-        let image = try IndexedImage(
+        return try IndexedImage(
             repository: repository, digest: digest.description, mediaType: stored.mediaType, manifest: stored.content,
             config: config, pushedAt: time)
-        try index.record(image, tags: tags, at: time)
     }
 
     private func readConfig(_ digest: Digest, in repository: RepositoryName) async throws -> [UInt8]? {
@@ -58,15 +68,13 @@ struct ImageIndexer: Sendable {
         return bytes
     }
 
-    /// After a collection deleted manifests: drops the entries of those storage no longer has.
-    private func forgetCollectedManifests() throws {
-        for (repository, digest) in try index.allImages() {
+    /// After a collection deleted manifests: the entries of those storage no longer has.
+    private func collectedManifests() throws -> [IndexChange] {
+        try index.allImages().compactMap { repository, digest in
             guard let name = try? RepositoryName(parsing: repository), let parsed = try? Digest(parsing: digest) else {
-                continue
+                return nil
             }
-            if (try? store.manifest(.digest(parsed), in: name)) == nil {
-                try index.removeImage(digest, in: repository)
-            }
+            return (try? store.manifest(.digest(parsed), in: name)) == nil ? .removeImage(digest, in: repository) : nil
         }
     }
 

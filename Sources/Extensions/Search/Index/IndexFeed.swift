@@ -4,36 +4,49 @@ import Synchronization
 /// Storage events on their way into the index, in the order they happened.
 ///
 /// The server announces an event before it answers the request, so indexing it there would add its cost to
-/// every manifest push. The event is queued instead and applied in the background; a search first waits
-/// until everything announced before it has been applied, so a client that pushed and then searches finds
-/// what it pushed.
+/// every manifest push. The event is queued instead and applied in the background, all that queued up
+/// meanwhile in one batch; a search first waits until everything announced before it has been applied, so a
+/// client that pushed and then searches finds what it pushed.
 final class IndexFeed: Sendable {
-    let events: AsyncStream<RegistryEvent>
-    private let continuation: AsyncStream<RegistryEvent>.Continuation
-    private let progress = Mutex(Progress())
+    /// Rings when events are waiting; rings coalesce, since one wake-up takes everything queued.
+    let doorbell: AsyncStream<Void>
+    private let ring: AsyncStream<Void>.Continuation
+    private let state = Mutex(State())
 
-    private struct Progress {
+    private struct State {
+        var pending: [RegistryEvent] = []
         var posted = 0
         var applied = 0
         var waiters: [(target: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     init() {
-        (events, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        (doorbell, ring) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     func post(_ event: RegistryEvent) {
-        progress.withLock { $0.posted += 1 }
-        continuation.yield(event)
+        state.withLock {
+            $0.pending.append(event)
+            $0.posted += 1
+        }
+        ring.yield()
     }
 
-    /// Called by the one consumer of `events` after each event, applied or failed.
-    func markApplied() {
-        let ready = progress.withLock { progress in
-            progress.applied += 1
-            let applied = progress.applied
-            let ready = progress.waiters.filter { $0.target <= applied }
-            progress.waiters.removeAll { $0.target <= applied }
+    /// Everything queued so far, in order, taken out; the one consumer calls `markApplied` with its count.
+    func takePending() -> [RegistryEvent] {
+        state.withLock { state in
+            defer { state.pending = [] }
+            return state.pending
+        }
+    }
+
+    /// Called by the consumer after a batch, applied or failed.
+    func markApplied(_ count: Int) {
+        let ready = state.withLock { state in
+            state.applied += count
+            let applied = state.applied
+            let ready = state.waiters.filter { $0.target <= applied }
+            state.waiters.removeAll { $0.target <= applied }
             return ready
         }
         for waiter in ready { waiter.continuation.resume() }
@@ -42,14 +55,14 @@ final class IndexFeed: Sendable {
     /// Returns once every event posted before the call has been applied.
     func waitUntilCurrent() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let current = progress.withLock { progress in
-                guard progress.applied < progress.posted else { return true }
-                progress.waiters.append((progress.posted, continuation))
+            let current = state.withLock { state in
+                guard state.applied < state.posted else { return true }
+                state.waiters.append((state.posted, continuation))
                 return false
             }
             if current { continuation.resume() }
         }
     }
 
-    func finish() { continuation.finish() }
+    func finish() { ring.finish() }
 }

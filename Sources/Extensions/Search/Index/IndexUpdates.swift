@@ -41,17 +41,20 @@ struct IndexUpdates: Sendable {
         await flushDownloads()
     }
 
-    /// The one consumer of the feed: applies events in order. A failure is logged and the event skipped, so
-    /// that searches waiting on the feed are never held up by it (`zotd reindex` repairs what it missed).
+    /// The one consumer of the feed: applies what queued up, in order, a batch at a time. A failed batch is
+    /// logged and skipped, so that searches waiting on the feed are never held up by it (`zotd reindex`
+    /// repairs what it missed).
     private func applyEvents() async {
         await withTaskCancellationHandler {
-            for await event in feed.events {
+            for await _ in feed.doorbell {
+                let batch = feed.takePending()
+                guard !batch.isEmpty else { continue }
                 do {
-                    try await indexer.apply(event)
+                    try await indexer.apply(batch)
                 } catch {
-                    logger.error("search: indexing failed", metadata: ["event": "\(event)", "error": "\(error)"])
+                    logger.error("search: indexing failed", metadata: ["events": "\(batch.count)", "error": "\(error)"])
                 }
-                feed.markApplied()
+                feed.markApplied(batch.count)
             }
         } onCancel: {
             feed.finish()

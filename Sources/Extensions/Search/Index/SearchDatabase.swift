@@ -12,6 +12,9 @@ final class SearchDatabase: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.maximumReaderCount = 4
+        // Everything but stars and bookmarks is derived and rebuilt by `zotd reindex`: a commit need not wait
+        // for the disk (WAL with NORMAL still never corrupts; a power cut loses at most the last batches).
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
     }

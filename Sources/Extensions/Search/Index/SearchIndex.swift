@@ -1,78 +1,97 @@
 import Foundation
 import GRDB
 
+/// One change to the index, derived from a storage event.
+enum IndexChange: Sendable {
+    /// Store the image (unchanged if already there) and point the tags at it.
+    case record(IndexedImage, tags: [String], at: Date)
+    /// Forget a manifest and every tag pointing at it (a delete by digest, or garbage collection).
+    case removeImage(String, in: String)
+    /// Forget one tag; the manifest stays.
+    case removeTag(String, in: String)
+
+    var repository: String {
+        switch self {
+        case .record(let image, _, _): image.repository
+        case .removeImage(_, let repository), .removeTag(_, let repository): repository
+        }
+    }
+}
+
 /// The image metadata index: what search answers from, kept current from storage events.
 ///
-/// Each change is one transaction that also recomputes the repository's row, so a reader never sees an
-/// image without its tags or a repository whose figures disagree with its images.
+/// Changes are applied in batches, one transaction each, which also recomputes the rows of the repositories
+/// they touched: a reader never sees an image without its tags or a repository whose figures disagree with
+/// its images, and a burst of pushes costs one commit, not one per push.
 struct SearchIndex: Sendable {
     let database: SearchDatabase
 
+    func apply(_ changes: [IndexChange]) throws {
+        guard !changes.isEmpty else { return }
+        try database.pool.write { db in
+            for change in changes {
+                switch change {
+                case .record(let image, let tags, let time): try record(image, tags: tags, at: time, db)
+                case .removeImage(let digest, let repository): try removeImage(digest, in: repository, db)
+                case .removeTag(let name, let repository):
+                    try db.execute(sql: "DELETE FROM search_tag WHERE repository = ? AND name = ?", arguments: [repository, name])
+                }
+            }
+            for repository in Set(changes.map(\.repository)) { try refreshRepository(repository, db) }
+        }
+    }
+
     /// Stores `image` (unchanged if already there: its first push time stays) and points `tags` at it. A tag
     /// that moves keeps the time it was first created, as zot's `TaggedTimestamp` does.
-    func record(_ image: IndexedImage, tags: [String], at time: Date) throws {
-        try database.pool.write { db in
-            let entry = String(decoding: try JSONEncoder().encode(image), as: UTF8.self)
-            let children = try image.children.compactMap { try self.image(image.repository, $0, db) }
-            let builtAt = image.isIndex ? children.compactMap(\.builtAt).max() : image.builtAt
+    private func record(_ image: IndexedImage, tags: [String], at time: Date, _ db: Database) throws {
+        let entry = String(decoding: try JSONEncoder().encode(image), as: UTF8.self)
+        let children = try image.children.compactMap { try self.image(image.repository, $0, db) }
+        let builtAt = image.isIndex ? children.compactMap(\.builtAt).max() : image.builtAt
+        try db.execute(
+            sql: """
+                INSERT INTO search_image (repository, digest, subject, is_index, built_at, pushed_at, entry)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """,
+            arguments: [
+                image.repository, image.digest, image.subject, image.isIndex, builtAt?.timeIntervalSince1970,
+                image.pushedAt.timeIntervalSince1970, entry,
+            ])
+        let platforms = image.isIndex ? children.compactMap(\.platform) : [image.platform].compactMap { $0 }
+        for platform in platforms {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO search_platform (repository, digest, os, arch) VALUES (?, ?, ?, ?)",
+                arguments: [image.repository, image.digest, platform.os, platform.zotArch])
+        }
+        for blob in [image.configDigest].compactMap({ $0 }) + image.layers.map(\.digest) {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO search_blob (digest, repository, image) VALUES (?, ?, ?)",
+                arguments: [blob, image.repository, image.digest])
+        }
+        for tag in tags {
             try db.execute(
                 sql: """
-                    INSERT INTO search_image (repository, digest, subject, is_index, built_at, pushed_at, entry)
-                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    INSERT INTO search_tag (repository, name, digest, tagged_at, is_signature) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (repository, name) DO UPDATE SET digest = excluded.digest, is_signature = excluded.is_signature
                     """,
                 arguments: [
-                    image.repository, image.digest, image.subject, image.isIndex, builtAt?.timeIntervalSince1970,
-                    image.pushedAt.timeIntervalSince1970, entry,
+                    image.repository, tag, image.digest, time.timeIntervalSince1970,
+                    image.isSignature || SignatureTag.isHidden(tag),
                 ])
-            let platforms = image.isIndex ? children.compactMap(\.platform) : [image.platform].compactMap { $0 }
-            for platform in platforms {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO search_platform (repository, digest, os, arch) VALUES (?, ?, ?, ?)",
-                    arguments: [image.repository, image.digest, platform.os, platform.zotArch])
-            }
-            for blob in [image.configDigest].compactMap({ $0 }) + image.layers.map(\.digest) {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO search_blob (digest, repository, image) VALUES (?, ?, ?)",
-                    arguments: [blob, image.repository, image.digest])
-            }
-            for tag in tags {
-                try db.execute(
-                    sql: """
-                        INSERT INTO search_tag (repository, name, digest, tagged_at, is_signature) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (repository, name) DO UPDATE SET digest = excluded.digest, is_signature = excluded.is_signature
-                        """,
-                    arguments: [
-                        image.repository, tag, image.digest, time.timeIntervalSince1970,
-                        image.isSignature || SignatureTag.isHidden(tag),
-                    ])
-            }
-            try refreshRepository(image.repository, db)
         }
     }
 
     private func image(_ repository: String, _ digest: String, _ db: Database) throws -> IndexedImage? {
-        try String.fetchOne(
-            db, sql: "SELECT entry FROM search_image WHERE repository = ? AND digest = ?", arguments: [repository, digest]
+        try Row.fetchOne(
+            db, sql: "SELECT entry, pushed_at FROM search_image WHERE repository = ? AND digest = ?",
+            arguments: [repository, digest]
         ).map(Self.decode)
     }
 
-    /// Forgets a manifest and every tag pointing at it (a delete by digest, or garbage collection).
-    func removeImage(_ digest: String, in repository: String) throws {
-        try database.pool.write { db in
-            for table in ["search_image", "search_tag", "search_platform"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE repository = ? AND digest = ?", arguments: [repository, digest])
-            }
-            try db.execute(sql: "DELETE FROM search_blob WHERE repository = ? AND image = ?", arguments: [repository, digest])
-            try refreshRepository(repository, db)
+    private func removeImage(_ digest: String, in repository: String, _ db: Database) throws {
+        for table in ["search_image", "search_tag", "search_platform"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE repository = ? AND digest = ?", arguments: [repository, digest])
         }
-    }
-
-    /// Forgets one tag; the manifest stays.
-    func removeTag(_ name: String, in repository: String) throws {
-        try database.pool.write { db in
-            try db.execute(sql: "DELETE FROM search_tag WHERE repository = ? AND name = ?", arguments: [repository, name])
-            try refreshRepository(repository, db)
-        }
+        try db.execute(sql: "DELETE FROM search_blob WHERE repository = ? AND image = ?", arguments: [repository, digest])
     }
 
     /// Adds pulls counted since the last call, by repository and manifest digest.
