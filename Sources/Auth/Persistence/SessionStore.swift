@@ -6,8 +6,9 @@ import Storage
 /// Login sessions in `AuthDatabase`, so they survive a restart. The cookie holds 256 random bits; only
 /// their SHA-256 is stored.
 public struct SessionStore: Sendable {
-    /// How long a session lasts after login.
-    public static let lifetime: TimeInterval = 12 * 3600
+    /// How long a session lasts after login: two hours, zot's `cookiesMaxAge`, so that the session and the
+    /// `user` cookie zui reads end together.
+    public static let lifetime: TimeInterval = 2 * 3600
 
     let database: AuthDatabase
 

@@ -16,12 +16,14 @@ struct AuthRoutes {
     static let requestLimit = 64 * 1024
 
     let authenticator: Authenticator
-    let secureCookies: Bool
+    let cookies: SessionCookies
 
     func addRoutes(to routes: GuardedRoutes) {
         if let sessions = authenticator.sessions {
             routes.post(Self.loginPath, access: .passwordLogin) { _, context in try await login(context, sessions) }
-            routes.post(Self.logoutPath, access: .anyCaller) { request, _ in try await logout(request, sessions) }
+            // Open, as zot registers it outside its authn middleware: zui logs out after any 401, when its
+            // session has already ended, and must then get 200 and expired cookies, not another 401.
+            routes.post(Self.logoutPath, access: .open) { request, _ in try await logout(request, sessions) }
         }
         if let keys = authenticator.apiKeys {
             routes.post(Self.apiKeyPath, access: .signedIn) { request, context in try await create(request, context, keys) }
@@ -34,16 +36,16 @@ struct AuthRoutes {
 
     private func login(_ context: RegistryRequestContext, _ sessions: SessionStore) async throws -> Response {
         let (token, _) = try await sessions.open(user: context.caller.identity.name)
-        let cookie = "\(SessionCookie.name)=\(token); Path=/; Max-Age=\(Int(SessionStore.lifetime)); HttpOnly; SameSite=Strict"
-        return try JSONResponse.make(EmptyObject(), headers: [.setCookie: cookie + (secureCookies ? "; Secure" : "")])
+        return try JSONResponse.make(EmptyObject(), headers: [.setCookie: cookies.session(token)])
     }
 
     private func logout(_ request: Request, _ sessions: SessionStore) async throws -> Response {
         if let token = SessionCookie.token(in: request.headers[values: .cookie]) {
             try await sessions.close(token: token)
         }
-        let cookie = "\(SessionCookie.name)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
-        return try JSONResponse.make(EmptyObject(), headers: [.setCookie: cookie + (secureCookies ? "; Secure" : "")])
+        var response = try JSONResponse.make(EmptyObject())
+        for cookie in cookies.ended() { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return response
     }
 
     // MARK: API keys

@@ -41,11 +41,41 @@ struct AuthResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == R
         }
         let identification = await authenticator.identify(authRequest(request, context))
         let verdict = authenticator.judge(identification, requirement)
+        let challenges = WebUIClient.wantsChallenge(request, authenticator)
         var context = context
         if case .allow = verdict {
-            context.authorization = RequestAuthorization(authenticator: authenticator, identification: identification)
+            context.authorization = RequestAuthorization(
+                authenticator: authenticator, identification: identification, challenges: challenges)
         }
-        return try await answer(verdict, request, context)
+        guard let login = webUILogin(request, identification, verdict, requirement, authenticator) else {
+            return try await answer(verdict, request, context, challenges: challenges)
+        }
+        let cookies: [String]
+        do {
+            let (token, _) = try await login.sessions.open(user: login.user)
+            cookies = security.sessionCookies.opened(token: token, user: login.user)
+        } catch {
+            // As zot: a login whose session cannot be saved is a 500, and the request is not served.
+            return try await answer(.failure("cannot open a session: \(error)"), request, context, challenges: challenges)
+        }
+        var response = try await answer(verdict, request, context, challenges: challenges)
+        for cookie in cookies { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return response
+    }
+
+    /// zui logs in by sending its password once, with its header (`WebUIClient`), to `GET /v2/`, and then
+    /// sends the session cookie instead. As in zot, any request it sends with a password that checks out
+    /// therefore opens a session; other clients (docker, skopeo) send the password every time and get none.
+    /// `POST /zot/auth/login` opens its own.
+    private func webUILogin(
+        _ request: Request, _ identification: Identification, _ verdict: Verdict, _ requirement: Requirement,
+        _ authenticator: Authenticator
+    ) -> (sessions: SessionStore, user: String)? {
+        guard WebUIClient.sent(request), requirement != .passwordLogin, case .allow = verdict,
+            case .identified(let identity) = identification, identity.method == .password,
+            let sessions = authenticator.sessions
+        else { return nil }
+        return (sessions, identity.name)
     }
 
     /// CORS preflights carry no credentials and are answered without content.
@@ -58,11 +88,11 @@ struct AuthResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == R
 
     // MARK: Answering
 
-    private func answer(_ verdict: Verdict, _ request: Request, _ context: RegistryRequestContext) async throws
-        -> Response
-    {
+    private func answer(
+        _ verdict: Verdict, _ request: Request, _ context: RegistryRequestContext, challenges: Bool
+    ) async throws -> Response {
         if case .allow(let caller) = verdict { return try await forward(request, context, caller: caller) }
-        let refusal = OCIError(refusal: verdict) ?? OCIError(.unknown)
+        let refusal = OCIError(refusal: verdict, challenges: challenges) ?? OCIError(.unknown)
         let identity: Identity?
         switch verdict {
         case .challenge(_, let delay, let reason, let challenged):

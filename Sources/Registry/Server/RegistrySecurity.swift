@@ -18,6 +18,9 @@ public struct RegistrySecurity: Sendable {
     /// Whether session cookies are marked `Secure`.
     public let secureCookies: Bool
 
+    /// The cookies of sessions, with this server's `Secure` setting.
+    var sessionCookies: SessionCookies { SessionCookies(secure: secureCookies) }
+
     /// An open registry over plain HTTP, with no audit log.
     public static let none = RegistrySecurity(
         authenticator: nil, audit: nil, tls: nil, secureCookies: false)

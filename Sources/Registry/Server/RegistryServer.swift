@@ -79,7 +79,7 @@ public struct RegistryServer {
         DiscoverRoutes(endpoints: extensions.endpoints).addRoutes(to: routes)
         extensions.addRoutes(to: routes)
         if let authenticator = security.authenticator {
-            AuthRoutes(authenticator: authenticator, secureCookies: security.secureCookies).addRoutes(to: routes)
+            AuthRoutes(authenticator: authenticator, cookies: security.sessionCookies).addRoutes(to: routes)
         }
         let responder = RequestLogResponder(
             next: RateLimitResponder(

@@ -5,9 +5,12 @@ import Auth
 struct RequestAuthorization: Sendable {
     let authenticator: Authenticator
     let identification: Identification
+    /// Whether a 401 names the challenge (`WebUIClient.wantsChallenge`).
+    let challenges: Bool
 
     func require(_ permissions: [Permission]) throws(OCIError) {
-        if let refusal = OCIError(refusal: authenticator.judge(identification, .permissions(permissions))) {
+        let verdict = authenticator.judge(identification, .permissions(permissions))
+        if let refusal = OCIError(refusal: verdict, challenges: challenges) {
             throw refusal
         }
     }
@@ -15,13 +18,14 @@ struct RequestAuthorization: Sendable {
 
 extension OCIError {
     /// The answer to a request Auth refused (401 with the challenge clients log in by, 403, or 500 when the
-    /// credentials could not be checked); nil when it was allowed.
-    init?(refusal verdict: Verdict) {
+    /// credentials could not be checked); nil when it was allowed. `challenges` false leaves the challenge
+    /// out of a 401 (zui's requests: `WebUIClient`).
+    init?(refusal verdict: Verdict, challenges: Bool) {
         switch verdict {
         case .allow:
             return nil
         case .challenge(let header, _, _, _):
-            self.init(.unauthorized, headers: [.wwwAuthenticate: header])
+            self.init(.unauthorized, headers: challenges ? [.wwwAuthenticate: header] : [:])
         case .deny(let caller, let missing):
             self.init(.denied, detail: missing.map { "\(caller.identity) may not \($0.action.rawValue) \($0.repository)" })
         case .failure:
