@@ -5,6 +5,13 @@ import GraphQL
 struct GraphQLExecutor: Sendable {
     let queries: any SearchQueries
     var limits = QueryLimits()
+    /// Documents parsed and validated once, by their text; a refused one is refused again each time.
+    let documents = TextKeyedCache<Result<Document, Refusal>>(capacity: 1024)
+
+    /// Why a document is not run, as the answer says it.
+    struct Refusal: Error, @unchecked Sendable {
+        let result: GraphQLResult
+    }
 
     func execute(
         query: String,
@@ -25,27 +32,9 @@ struct GraphQLExecutor: Sendable {
 
         let schema = SearchSchema.shared.schema
         let document: Document
-        do {
-            document = try parse(source: Source(body: query, name: "GraphQL request"))
-        } catch {
-            return GraphQLResult(errors: [Self.coded(Self.graphQLError(error), Self.parseFailed)])
-        }
-        if document.definitions.count > limits.maxDefinitions {
-            return Self.rejected("query document has more than \(limits.maxDefinitions) definitions", code: Self.validationFailed)
-        }
-        // The schema has queries only; gqlgen refuses the others while validating, as a 422.
-        for case let operation as OperationDefinition in document.definitions where operation.operation != .query {
-            return Self.rejected(
-                "Schema does not support operation type \"\(operation.operation.rawValue)\"", code: Self.validationFailed)
-        }
-
-        let validationErrors = validate(
-            schema: schema,
-            ast: document,
-            rules: specifiedRules + [selectionCostRule(limits)]
-        )
-        guard validationErrors.isEmpty else {
-            return GraphQLResult(errors: validationErrors.map { Self.coded($0, Self.validationFailed) })
+        switch documents.value(for: query, compute: checkedDocument) {
+        case .success(let checked): document = checked
+        case .failure(let refusal): return refusal.result
         }
 
         do {
@@ -61,6 +50,30 @@ struct GraphQLExecutor: Sendable {
             // Thrown for requests that cannot start, e.g. bad variables or operation name.
             return GraphQLResult(errors: [Self.coded(Self.graphQLError(error), Self.validationFailed)])
         }
+    }
+
+    /// Parses and validates a document, checking zotd's limits on the way.
+    private func checkedDocument(_ query: String) -> Result<Document, Refusal> {
+        let document: Document
+        do {
+            document = try parse(source: Source(body: query, name: "GraphQL request"))
+        } catch {
+            return .failure(Refusal(result: GraphQLResult(errors: [Self.coded(Self.graphQLError(error), Self.parseFailed)])))
+        }
+        if document.definitions.count > limits.maxDefinitions {
+            return .failure(Refusal(result: Self.rejected(
+                "query document has more than \(limits.maxDefinitions) definitions", code: Self.validationFailed)))
+        }
+        // The schema has queries only; gqlgen refuses the others while validating, as a 422.
+        for case let operation as OperationDefinition in document.definitions where operation.operation != .query {
+            return .failure(Refusal(result: Self.rejected(
+                "Schema does not support operation type \"\(operation.operation.rawValue)\"", code: Self.validationFailed)))
+        }
+        let errors = validate(schema: SearchSchema.shared.schema, ast: document, rules: specifiedRules + [selectionCostRule(limits)])
+        guard errors.isEmpty else {
+            return .failure(Refusal(result: GraphQLResult(errors: errors.map { Self.coded($0, Self.validationFailed) })))
+        }
+        return .success(document)
     }
 
     // gqlgen tags request-level failures with these codes; zui only reads the message,

@@ -47,14 +47,14 @@ struct ImageIndexer: Sendable {
         guard let name = try? RepositoryName(parsing: repository),
             let stored = try? store.manifest(.digest(digest), in: name)
         else { return nil }
-        let document = try? JSONDecoder().decode(ManifestDocument.self, from: Data(stored.content))
+        let document = try JSONDecoder().decode(ManifestDocument.self, from: Data(stored.content))
         var config: [UInt8]?
-        if let descriptor = document?.config, let configDigest = try? Digest(parsing: descriptor.digest) {
+        if let descriptor = document.config, let configDigest = try? Digest(parsing: descriptor.digest) {
             config = try await readConfig(configDigest, in: name)
         }
-        return try IndexedImage(
-            repository: repository, digest: digest.description, mediaType: stored.mediaType, manifest: stored.content,
-            config: config, pushedAt: time)
+        return IndexedImage(
+            repository: repository, digest: digest.description, mediaType: stored.mediaType,
+            manifestSize: Int64(stored.content.count), document: document, config: config, pushedAt: time)
     }
 
     private func readConfig(_ digest: Digest, in repository: RepositoryName) async throws -> [UInt8]? {

@@ -7,6 +7,16 @@ extension IndexedImage {
         pushedAt: Date
     ) throws {
         let document = try JSONDecoder().decode(ManifestDocument.self, from: Data(bytes))
+        self.init(
+            repository: repository, digest: digest, mediaType: mediaType, manifestSize: Int64(bytes.count),
+            document: document, config: configBytes, pushedAt: pushedAt)
+    }
+
+    /// The same from a manifest already decoded (the indexer decodes it once, to find its config).
+    init(
+        repository: String, digest: String, mediaType: String, manifestSize: Int64, document: ManifestDocument,
+        config configBytes: [UInt8]?, pushedAt: Date
+    ) {
         // zot reads a config only when it is an image config.
         let configTypes = ["application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json"]
         let configBytes = configTypes.contains(document.config?.mediaType ?? "") ? configBytes : nil
@@ -19,7 +29,7 @@ extension IndexedImage {
         self.configDigest = document.config?.digest
         self.configMediaType = document.config?.mediaType
         self.configSize = document.config?.size ?? 0
-        self.manifestSize = Int64(bytes.count)
+        self.manifestSize = manifestSize
         self.annotations = document.annotations ?? [:]
         self.labels = config?.config?.Labels ?? [:]
         self.author = config?.author

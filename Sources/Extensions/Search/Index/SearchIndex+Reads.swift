@@ -35,16 +35,16 @@ extension SearchIndex {
     func image(_ digest: String, in repository: String) throws -> IndexedImage? {
         try database.pool.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT entry, pushed_at FROM search_image WHERE repository = ? AND digest = ?",
+                db.cachedStatement(sql: "SELECT entry, pushed_at FROM search_image WHERE repository = ? AND digest = ?"),
                 arguments: [repository, digest]
-            ).map(Self.decode)
+            ).map(decode)
         }
     }
 
     func counters(_ digest: String, in repository: String) throws -> ImageCounters {
         try database.pool.read { db in
             let row = try Row.fetchOne(
-                db, sql: "SELECT download_count, last_pull FROM search_image WHERE repository = ? AND digest = ?",
+                db.cachedStatement(sql: "SELECT download_count, last_pull FROM search_image WHERE repository = ? AND digest = ?"),
                 arguments: [repository, digest])
             return ImageCounters(
                 downloadCount: row?["download_count"] ?? 0,
@@ -74,7 +74,7 @@ extension SearchIndex {
                 arguments = StatementArguments(repositories)
             }
             sql += " ORDER BY t.repository, t.name"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.taggedImage)
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(taggedImage)
         }
     }
 
@@ -135,13 +135,38 @@ extension SearchIndex {
         }
     }
 
+    /// What is attached to `digest` in one read: the image under cosign's signature tag for it, and the
+    /// manifests whose subject it is (referrers and signatures), in push order.
+    func attachments(of digest: String, in repository: String) throws -> (cosign: IndexedImage?, referring: [IndexedImage]) {
+        try database.pool.read { db in
+            var cosign: IndexedImage?
+            if let tag = SignatureTag.cosignTag(of: digest) {
+                cosign = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT i.entry, i.pushed_at FROM search_tag t
+                            JOIN search_image i ON i.repository = t.repository AND i.digest = t.digest
+                            WHERE t.repository = ? AND t.name = ?
+                            """),
+                    arguments: [repository, tag]
+                ).map(decode)
+            }
+            let referring = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT entry, pushed_at FROM search_image WHERE repository = ? AND subject = ? ORDER BY pushed_at, digest"),
+                arguments: [repository, digest]
+            ).map(decode)
+            return (cosign, referring)
+        }
+    }
+
     /// Manifests in `repository` whose subject is `digest`, in push order: referrers and signatures.
     func referring(to digest: String, in repository: String) throws -> [IndexedImage] {
         try database.pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT entry, pushed_at FROM search_image WHERE repository = ? AND subject = ? ORDER BY pushed_at, digest",
                 arguments: [repository, digest]
-            ).map(Self.decode)
+            ).map(decode)
         }
     }
 
@@ -153,19 +178,19 @@ extension SearchIndex {
         }
     }
 
-    static func taggedImage(_ row: Row) throws -> TaggedImage {
+    func taggedImage(_ row: Row) throws -> TaggedImage {
         TaggedImage(
             tag: row["name"], taggedAt: Date(timeIntervalSince1970: row["tagged_at"]), image: try decode(row),
             downloadCount: row["download_count"],
             lastPull: (row["last_pull"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 
-    static func decode(_ entry: String) throws -> IndexedImage {
-        try JSONDecoder().decode(IndexedImage.self, from: Data(entry.utf8))
+    func decode(_ entry: String) throws -> IndexedImage {
+        try decoded.value(for: entry) { try JSONDecoder().decode(IndexedImage.self, from: Data($0.utf8)) }
     }
 
     /// An entry with the push time its row keeps (a rebuild restores the row's, not the entry's).
-    static func decode(_ row: Row) throws -> IndexedImage {
+    func decode(_ row: Row) throws -> IndexedImage {
         var image = try decode(row["entry"] as String)
         image.pushedAt = Date(timeIntervalSince1970: row["pushed_at"])
         return image
@@ -184,7 +209,7 @@ extension SearchIndex {
                     WHERE t.repository = ? AND t.name = ?
                     """,
                 arguments: [repository, tag]
-            ).map(Self.taggedImage)
+            ).map(taggedImage)
         }
     }
 }

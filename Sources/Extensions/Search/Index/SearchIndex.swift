@@ -25,6 +25,8 @@ enum IndexChange: Sendable {
 /// its images, and a burst of pushes costs one commit, not one per push.
 struct SearchIndex: Sendable {
     let database: SearchDatabase
+    /// Entries decoded once, by their text.
+    let decoded = TextKeyedCache<IndexedImage>(capacity: 8192)
 
     func apply(_ changes: [IndexChange]) throws {
         guard !changes.isEmpty else { return }
@@ -84,7 +86,7 @@ struct SearchIndex: Sendable {
         try Row.fetchOne(
             db, sql: "SELECT entry, pushed_at FROM search_image WHERE repository = ? AND digest = ?",
             arguments: [repository, digest]
-        ).map(Self.decode)
+        ).map(decode)
     }
 
     private func removeImage(_ digest: String, in repository: String, _ db: Database) throws {

@@ -27,13 +27,17 @@ struct SummaryBuilder: Sendable {
     func imageSummary(_ view: ImageView, isDeletable: Bool? = nil) throws -> ImageSummary {
         let image = view.image
         let description = view.description
-        let signatures = try self.signatures(of: image.digest, in: image.repository)
+        let attachments = try self.attachments(of: image.digest, in: image.repository)
+        let signatures = attachments.signatures
         return ImageSummary(
             repoName: image.repository,
             tag: view.tagged.tag,
             digest: image.digest,
             mediaType: image.isIndex ? "application/vnd.oci.image.index.v1+json" : image.mediaType,
-            manifests: try view.manifests.map { try manifestSummary($0, in: view) },
+            manifests: try view.manifests.map {
+                // An image manifest is its own only manifest: its signatures and referrers are already read.
+                try manifestSummary($0, in: view, attachments: $0.digest == image.digest ? attachments : nil)
+            },
             size: String(view.size),
             downloadCount: view.tagged.downloadCount,
             lastPullTimestamp: view.tagged.lastPull ?? Date(timeIntervalSince1970: 0),
@@ -52,13 +56,16 @@ struct SummaryBuilder: Sendable {
             vendor: description.vendor,
             authors: description.authors,
             vulnerabilities: Self.noVulnerabilities,
-            referrers: try referrers(of: image.digest, in: image.repository),
+            referrers: attachments.referrers,
             isDeletable: isDeletable,
             artifactType: image.isIndex ? (image.artifactType ?? "") : (image.artifactType ?? ""))
     }
 
-    func manifestSummary(_ manifest: IndexedImage, in view: ImageView) throws -> ManifestSummary {
-        let signatures = try self.signatures(of: manifest.digest, in: manifest.repository)
+    func manifestSummary(_ manifest: IndexedImage, in view: ImageView, attachments known: Attachments? = nil) throws
+        -> ManifestSummary
+    {
+        let attachments = try known ?? self.attachments(of: manifest.digest, in: manifest.repository)
+        let signatures = attachments.signatures
         let downloads =
             manifest.digest == view.image.digest
             ? view.tagged.downloadCount : try index.counters(manifest.digest, in: manifest.repository).downloadCount
@@ -74,7 +81,7 @@ struct SummaryBuilder: Sendable {
             layers: manifest.layers.map { LayerSummary(size: String($0.size), digest: $0.digest) },
             history: Self.history(of: manifest),
             vulnerabilities: nil,
-            referrers: try referrers(of: manifest.digest, in: manifest.repository),
+            referrers: attachments.referrers,
             artifactType: manifest.artifactType ?? "")
     }
 
@@ -104,14 +111,29 @@ struct SummaryBuilder: Sendable {
         return entries
     }
 
+    /// What is attached to a manifest: its signatures and its other referrers, read in one transaction.
+    struct Attachments {
+        var signatures: [SignatureSummary]
+        var referrers: [Referrer]
+    }
+
+    func attachments(of digest: String, in repository: String) throws -> Attachments {
+        let (cosign, referring) = try index.attachments(of: digest, in: repository)
+        return Attachments(signatures: Self.signatures(cosign: cosign, referring: referring), referrers: Self.referrers(referring))
+    }
+
     /// One entry per signature layer: cosign's tag-based signature, and signatures attached as referrers.
     /// zotd verifies none yet, so none is trusted and none names its author (zot without a trust store).
     func signatures(of digest: String, in repository: String) throws -> [SignatureSummary] {
+        try attachments(of: digest, in: repository).signatures
+    }
+
+    private static func signatures(cosign: IndexedImage?, referring: [IndexedImage]) -> [SignatureSummary] {
         var signatures: [SignatureSummary] = []
-        if let cosignTag = SignatureTag.cosignTag(of: digest), let tagged = try index.taggedImage(cosignTag, in: repository) {
-            signatures += Array(repeating: SignatureSummary(tool: "cosign", isTrusted: false, author: ""), count: max(tagged.image.layers.count, 1))
+        if let cosign {
+            signatures += Array(repeating: SignatureSummary(tool: "cosign", isTrusted: false, author: ""), count: max(cosign.layers.count, 1))
         }
-        for referrer in try index.referring(to: digest, in: repository) where referrer.isSignature {
+        for referrer in referring where referrer.isSignature {
             let tool = SignatureArtifact.tool(referrer.artifactType) ?? ""
             signatures += Array(repeating: SignatureSummary(tool: tool, isTrusted: false, author: ""), count: max(referrer.layers.count, 1))
         }
@@ -120,7 +142,11 @@ struct SummaryBuilder: Sendable {
 
     /// Referrers as zot lists them in search: push order, signatures left out.
     func referrers(of digest: String, in repository: String, types: [String]? = nil) throws -> [Referrer] {
-        try index.referring(to: digest, in: repository).filter { referrer in
+        Self.referrers(try index.referring(to: digest, in: repository), types: types)
+    }
+
+    private static func referrers(_ referring: [IndexedImage], types: [String]? = nil) -> [Referrer] {
+        referring.filter { referrer in
             guard !referrer.isSignature else { return false }
             guard let types, !types.isEmpty else { return true }
             return types.contains("") || types.contains(referrer.artifactType ?? "")
