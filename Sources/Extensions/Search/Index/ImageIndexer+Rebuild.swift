@@ -63,7 +63,7 @@ extension ImageIndexer {
     }
 
     private func records(_ digest: Digest, in repository: String, tags: [String]) async throws -> [IndexChange] {
-        guard let image = try await indexedImage(digest, in: repository, at: Date()) else { return [] }
-        return [.record(image, tags: tags, at: Date())]
+        guard let (image, source) = try await indexedImage(digest, in: repository, at: Date()) else { return [] }
+        return [.record(image, source: source, tags: tags, at: Date())]
     }
 }

@@ -31,8 +31,8 @@ struct ImageIndexer: Sendable {
     func changes(for event: RegistryEvent) async throws -> [IndexChange] {
         switch event {
         case .manifestPushed(let repository, let digest, let tags, _):
-            guard let image = try await indexedImage(digest, in: repository, at: Date()) else { return [] }
-            return [.record(image, tags: tags.filter { !$0.contains(":") }, at: Date())]
+            guard let (image, source) = try await indexedImage(digest, in: repository, at: Date()) else { return [] }
+            return [.record(image, source: source, tags: tags.filter { !$0.contains(":") }, at: Date())]
         case .manifestDeleted(let repository, let reference):
             return [reference.contains(":") ? .removeImage(reference, in: repository) : .removeTag(reference, in: repository)]
         case .garbageCollected(let report, _, _) where report.manifestsDeleted > 0:
@@ -43,7 +43,7 @@ struct ImageIndexer: Sendable {
     }
 
     /// The entry of one manifest as storage holds it now; nil for a manifest already gone (deleted in between).
-    func indexedImage(_ digest: Digest, in repository: String, at time: Date) async throws -> IndexedImage? {
+    func indexedImage(_ digest: Digest, in repository: String, at time: Date) async throws -> (IndexedImage, ImageSource)? {
         guard let name = try? RepositoryName(parsing: repository),
             let stored = try? store.manifest(.digest(digest), in: name)
         else { return nil }
@@ -52,9 +52,10 @@ struct ImageIndexer: Sendable {
         if let descriptor = document.config, let configDigest = try? Digest(parsing: descriptor.digest) {
             config = try await readConfig(configDigest, in: name)
         }
-        return IndexedImage(
+        let image = IndexedImage(
             repository: repository, digest: digest.description, mediaType: stored.mediaType,
             manifestSize: Int64(stored.content.count), document: document, config: config, pushedAt: time)
+        return (image, ImageSource(mediaType: stored.mediaType, manifest: stored.content, config: config))
     }
 
     private func readConfig(_ digest: Digest, in repository: RepositoryName) async throws -> [UInt8]? {

@@ -3,7 +3,7 @@ import Foundation
 /// What search knows of one manifest or index in one repository: derived once, when it is pushed, from the
 /// manifest and its config. A digest's content never changes, so neither does its entry; only tags, pull
 /// counts and referrers move, and those are kept beside it.
-struct IndexedImage: Codable, Sendable, Equatable {
+struct IndexedImage: Sendable, Equatable {
     var repository: String
     var digest: String
     var mediaType: String
@@ -71,7 +71,7 @@ enum SignatureArtifact {
     }
 }
 
-struct IndexedPlatform: Codable, Sendable, Hashable {
+struct IndexedPlatform: Sendable, Hashable {
     var os: String
     var arch: String
     var variant: String?
@@ -80,12 +80,12 @@ struct IndexedPlatform: Codable, Sendable, Hashable {
     var zotArch: String { variant.map { $0.isEmpty ? arch : "\(arch)/\($0)" } ?? arch }
 }
 
-struct IndexedLayer: Codable, Sendable, Equatable {
+struct IndexedLayer: Sendable, Equatable {
     var digest: String
     var size: Int64
 }
 
-struct IndexedHistory: Codable, Sendable, Equatable {
+struct IndexedHistory: Sendable, Equatable {
     var created: Date?
     var createdBy: String?
     var author: String?

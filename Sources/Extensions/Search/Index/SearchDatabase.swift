@@ -25,7 +25,8 @@ final class SearchDatabase: Sendable {
         migrator.registerMigration("search.v1") { db in
             try db.execute(
                 sql: """
-                    -- One manifest or index in one repository, as IndexedImage derives it; `entry` is its JSON.
+                    -- One manifest or index in one repository, with the bytes IndexedImage is derived from: deriving
+                    -- again when read (and caching) costs less than encoding a derived form on every push.
                     CREATE TABLE search_image (
                         repository TEXT NOT NULL,
                         digest TEXT NOT NULL,
@@ -36,7 +37,9 @@ final class SearchDatabase: Sendable {
                         pushed_at REAL NOT NULL,
                         download_count INTEGER NOT NULL DEFAULT 0,
                         last_pull REAL,
-                        entry TEXT NOT NULL,
+                        media_type TEXT NOT NULL,
+                        manifest BLOB NOT NULL,
+                        config BLOB,
                         PRIMARY KEY (repository, digest)
                     ) WITHOUT ROWID;
                     CREATE INDEX search_image_by_digest ON search_image(digest);

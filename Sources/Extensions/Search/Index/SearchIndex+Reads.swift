@@ -24,7 +24,7 @@ struct ZotPlatform: Sendable, Hashable {
     var arch: String
 }
 
-/// What the index stores of one image besides its derived entry.
+/// What the index counts of one image.
 struct ImageCounters: Sendable {
     var downloadCount: Int
     var lastPull: Date?
@@ -35,7 +35,7 @@ extension SearchIndex {
     func image(_ digest: String, in repository: String) throws -> IndexedImage? {
         try database.pool.read { db in
             try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT entry, pushed_at FROM search_image WHERE repository = ? AND digest = ?"),
+                db.cachedStatement(sql: "SELECT \(Self.imageColumns) FROM search_image i WHERE i.repository = ? AND i.digest = ?"),
                 arguments: [repository, digest]
             ).map(decode)
         }
@@ -63,7 +63,7 @@ extension SearchIndex {
     func taggedImages(in repositories: [String]? = nil) throws -> [TaggedImage] {
         try database.pool.read { db in
             var sql = """
-                SELECT t.repository, t.name, t.tagged_at, i.entry, i.pushed_at, i.download_count, i.last_pull
+                SELECT t.repository, t.name, t.tagged_at, \(Self.imageColumns), i.download_count, i.last_pull
                 FROM search_tag t JOIN search_image i ON i.repository = t.repository AND i.digest = t.digest
                 WHERE t.is_signature = 0
                 """
@@ -144,7 +144,7 @@ extension SearchIndex {
                 cosign = try Row.fetchOne(
                     db.cachedStatement(
                         sql: """
-                            SELECT i.entry, i.pushed_at FROM search_tag t
+                            SELECT \(Self.imageColumns) FROM search_tag t
                             JOIN search_image i ON i.repository = t.repository AND i.digest = t.digest
                             WHERE t.repository = ? AND t.name = ?
                             """),
@@ -153,7 +153,7 @@ extension SearchIndex {
             }
             let referring = try Row.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT entry, pushed_at FROM search_image WHERE repository = ? AND subject = ? ORDER BY pushed_at, digest"),
+                    sql: "SELECT \(Self.imageColumns) FROM search_image i WHERE i.repository = ? AND i.subject = ? ORDER BY i.pushed_at, i.digest"),
                 arguments: [repository, digest]
             ).map(decode)
             return (cosign, referring)
@@ -164,7 +164,7 @@ extension SearchIndex {
     func referring(to digest: String, in repository: String) throws -> [IndexedImage] {
         try database.pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT entry, pushed_at FROM search_image WHERE repository = ? AND subject = ? ORDER BY pushed_at, digest",
+                db, sql: "SELECT \(Self.imageColumns) FROM search_image i WHERE i.repository = ? AND i.subject = ? ORDER BY i.pushed_at, i.digest",
                 arguments: [repository, digest]
             ).map(decode)
         }
@@ -185,14 +185,23 @@ extension SearchIndex {
             lastPull: (row["last_pull"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 
-    func decode(_ entry: String) throws -> IndexedImage {
-        try decoded.value(for: entry) { try JSONDecoder().decode(IndexedImage.self, from: Data($0.utf8)) }
-    }
+    /// The columns `decode` reads, of `search_image` as `i`.
+    static let imageColumns =
+        "i.repository AS image_repository, i.digest AS image_digest, i.media_type, i.manifest, i.config, i.pushed_at"
 
-    /// An entry with the push time its row keeps (a rebuild restores the row's, not the entry's).
+    /// The entry of a row, derived once per repository and digest (a digest's content never changes), with the
+    /// push time the row keeps (a rebuild restores it).
     func decode(_ row: Row) throws -> IndexedImage {
-        var image = try decode(row["entry"] as String)
-        image.pushedAt = Date(timeIntervalSince1970: row["pushed_at"])
+        let repository: String = row["image_repository"]
+        let digest: String = row["image_digest"]
+        let pushedAt = Date(timeIntervalSince1970: row["pushed_at"])
+        var image = try decoded.value(for: "\(repository)@\(digest)") { _ in
+            let config: Data? = row["config"]
+            return try IndexedImage(
+                repository: repository, digest: digest, mediaType: row["media_type"], manifest: Array(row["manifest"] as Data),
+                config: config.map(Array.init), pushedAt: pushedAt)
+        }
+        image.pushedAt = pushedAt
         return image
     }
 }
@@ -204,7 +213,7 @@ extension SearchIndex {
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT t.repository, t.name, t.tagged_at, i.entry, i.pushed_at, i.download_count, i.last_pull
+                    SELECT t.repository, t.name, t.tagged_at, \(Self.imageColumns), i.download_count, i.last_pull
                     FROM search_tag t JOIN search_image i ON i.repository = t.repository AND i.digest = t.digest
                     WHERE t.repository = ? AND t.name = ?
                     """,

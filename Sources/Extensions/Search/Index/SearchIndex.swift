@@ -1,10 +1,17 @@
 import Foundation
 import GRDB
 
+/// What an image's entry is derived from: its manifest as stored and its config's bytes.
+struct ImageSource: Sendable {
+    var mediaType: String
+    var manifest: [UInt8]
+    var config: [UInt8]?
+}
+
 /// One change to the index, derived from a storage event.
 enum IndexChange: Sendable {
-    /// Store the image (unchanged if already there) and point the tags at it.
-    case record(IndexedImage, tags: [String], at: Date)
+    /// Store the image (unchanged if already there), derived from `source`, and point the tags at it.
+    case record(IndexedImage, source: ImageSource, tags: [String], at: Date)
     /// Forget a manifest and every tag pointing at it (a delete by digest, or garbage collection).
     case removeImage(String, in: String)
     /// Forget one tag; the manifest stays.
@@ -12,7 +19,7 @@ enum IndexChange: Sendable {
 
     var repository: String {
         switch self {
-        case .record(let image, _, _): image.repository
+        case .record(let image, _, _, _): image.repository
         case .removeImage(_, let repository), .removeTag(_, let repository): repository
         }
     }
@@ -25,7 +32,7 @@ enum IndexChange: Sendable {
 /// its images, and a burst of pushes costs one commit, not one per push.
 struct SearchIndex: Sendable {
     let database: SearchDatabase
-    /// Entries decoded once, by their text.
+    /// Entries derived once, by repository and digest.
     let decoded = TextKeyedCache<IndexedImage>(capacity: 8192)
 
     func apply(_ changes: [IndexChange]) throws {
@@ -33,7 +40,7 @@ struct SearchIndex: Sendable {
         try database.pool.write { db in
             for change in changes {
                 switch change {
-                case .record(let image, let tags, let time): try record(image, tags: tags, at: time, db)
+                case .record(let image, let source, let tags, let time): try record(image, source, tags: tags, at: time, db)
                 case .removeImage(let digest, let repository): try removeImage(digest, in: repository, db)
                 case .removeTag(let name, let repository):
                     try db.execute(sql: "DELETE FROM search_tag WHERE repository = ? AND name = ?", arguments: [repository, name])
@@ -45,18 +52,17 @@ struct SearchIndex: Sendable {
 
     /// Stores `image` (unchanged if already there: its first push time stays) and points `tags` at it. A tag
     /// that moves keeps the time it was first created, as zot's `TaggedTimestamp` does.
-    private func record(_ image: IndexedImage, tags: [String], at time: Date, _ db: Database) throws {
-        let entry = String(decoding: try JSONEncoder().encode(image), as: UTF8.self)
+    private func record(_ image: IndexedImage, _ source: ImageSource, tags: [String], at time: Date, _ db: Database) throws {
         let children = try image.children.compactMap { try self.image(image.repository, $0, db) }
         let builtAt = image.isIndex ? children.compactMap(\.builtAt).max() : image.builtAt
         try db.execute(
             sql: """
-                INSERT INTO search_image (repository, digest, subject, is_index, built_at, pushed_at, entry)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                INSERT INTO search_image (repository, digest, subject, is_index, built_at, pushed_at, media_type, manifest, config)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """,
             arguments: [
                 image.repository, image.digest, image.subject, image.isIndex, builtAt?.timeIntervalSince1970,
-                image.pushedAt.timeIntervalSince1970, entry,
+                image.pushedAt.timeIntervalSince1970, source.mediaType, Data(source.manifest), source.config.map { Data($0) },
             ])
         let platforms = image.isIndex ? children.compactMap(\.platform) : [image.platform].compactMap { $0 }
         for platform in platforms {
@@ -84,7 +90,7 @@ struct SearchIndex: Sendable {
 
     private func image(_ repository: String, _ digest: String, _ db: Database) throws -> IndexedImage? {
         try Row.fetchOne(
-            db, sql: "SELECT entry, pushed_at FROM search_image WHERE repository = ? AND digest = ?",
+            db, sql: "SELECT \(Self.imageColumns) FROM search_image i WHERE i.repository = ? AND i.digest = ?",
             arguments: [repository, digest]
         ).map(decode)
     }
