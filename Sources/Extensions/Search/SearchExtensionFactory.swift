@@ -9,7 +9,7 @@ public struct SearchExtensionFactory: RegistryExtensionFactory {
     public init() {}
 
     public func make(section: JSONValue, context: ExtensionContext) throws -> any RegistryExtension {
-        let database = try SearchDatabase(path: "\(context.config.storage.rootDirectory)/zotd.db")
+        let database = try SearchDatabase(path: SearchDatabase.path(rootDirectory: context.config.storage.rootDirectory))
         let index = SearchIndex(database: database)
         let updates = IndexUpdates(
             indexer: ImageIndexer(store: context.store, index: index, logger: context.logger), logger: context.logger)

@@ -9,9 +9,9 @@ package struct StarsAndBookmarks: Sendable {
     let preferences: UserPreferences
     let index: SearchIndex
 
-    /// Opens (creating and migrating when needed) search's tables in `<rootDirectory>/zotd.db`.
+    /// Opens (creating and migrating when needed) search's tables in `<rootDirectory>/zotd-search.db`.
     package init(rootDirectory: String) throws {
-        let database = try SearchDatabase(path: "\(rootDirectory)/zotd.db")
+        let database = try SearchDatabase(path: SearchDatabase.path(rootDirectory: rootDirectory))
         preferences = UserPreferences(database: database)
         index = SearchIndex(database: database)
     }
