@@ -98,6 +98,21 @@ import Testing
         #expect(try registry.index.repositoryKeys().isEmpty)
     }
 
+    @Test func aConfigSharedByTwoImagesOutlivesTheDeletionOfOne() async throws {
+        defer { registry.remove() }
+        let first = try await registry.pushImage("app", tag: "v1", arch: "arm64")
+        let stored = try registry.store.manifest(.digest(.init(parsing: first.digest)), in: .init(parsing: "app"))
+        var document = try JSONSerialization.jsonObject(with: Data(stored.content)) as! [String: Any]
+        document["annotations"] = ["rebuilt": "yes"]
+        _ = try await registry.pushManifest(document, to: "app", tag: "v2")
+        try await registry.deleteManifest(first.digest, in: "app")
+        // A fresh reader derives the remaining image from the stored bytes, with nothing cached.
+        let reader = SearchIndex(database: registry.index.database)
+        let images = try reader.taggedImages(in: ["app"])
+        #expect(images.map(\.tag) == ["v2"])
+        #expect(images.first?.image.platform?.arch == "arm64")
+    }
+
     @Test func historyPairsLayersWithTheEntriesThatMadeThem() async throws {
         defer { registry.remove() }
         try await registry.pushImage(

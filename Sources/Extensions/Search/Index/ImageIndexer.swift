@@ -13,6 +13,10 @@ struct ImageIndexer: Sendable {
     /// Configs larger than this are described without their config (platform, history, labels): a real one is
     /// a few KiB, and nothing a client pushed may make indexing read without bound.
     static let configReadLimit: Int64 = 4 << 20
+    /// Configs read lately, by digest, up to this size each: the tags and copies of one build share a config,
+    /// and reading it from disk again cost each of them as much as the rest of their indexing.
+    static let cachedConfigLimit = 64 << 10
+    let configs = TextKeyedCache<[UInt8]>(capacity: 1024)
 
     /// Applies a batch of events in one transaction. An event whose content cannot be read is logged and
     /// left out; the others still apply.
@@ -59,13 +63,16 @@ struct ImageIndexer: Sendable {
     }
 
     private func readConfig(_ digest: Digest, in repository: RepositoryName) async throws -> [UInt8]? {
+        // Cached configs were read through some repository; this one must see the blob too.
         guard case .stored(let size)? = try store.blob(digest, in: repository), size > 0, size <= Self.configReadLimit
         else { return nil }
+        if let cached = configs.cached(digest.description) { return cached }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(size))
         try await store.readBlob(digest, range: 0...(size - 1)) { buffer in
             bytes.append(contentsOf: buffer.readableBytesView)
         }
+        if bytes.count <= Self.cachedConfigLimit { configs.insert(bytes, for: digest.description) }
         return bytes
     }
 

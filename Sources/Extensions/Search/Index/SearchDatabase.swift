@@ -44,10 +44,13 @@ final class SearchDatabase: Sendable {
                         last_pull REAL,
                         media_type TEXT NOT NULL,
                         manifest BLOB NOT NULL,
-                        config BLOB,
+                        config_digest TEXT,
                         PRIMARY KEY (repository, digest)
                     ) WITHOUT ROWID;
                     CREATE INDEX search_image_by_digest ON search_image(digest);
+                    CREATE INDEX search_image_by_config ON search_image(config_digest) WHERE config_digest IS NOT NULL;
+                    -- Image configs, once per digest: the tags of one build, in any repository, share one.
+                    CREATE TABLE search_config (digest TEXT PRIMARY KEY NOT NULL, bytes BLOB NOT NULL);
                     CREATE INDEX search_image_by_subject ON search_image(repository, subject) WHERE subject IS NOT NULL;
                     CREATE TABLE search_tag (
                         repository TEXT NOT NULL,
@@ -67,13 +70,6 @@ final class SearchDatabase: Sendable {
                         os TEXT NOT NULL,
                         arch TEXT NOT NULL,
                         PRIMARY KEY (repository, digest, os, arch)
-                    ) WITHOUT ROWID;
-                    -- Every blob an image is made of (config and layers), for ImageListForDigest.
-                    CREATE TABLE search_blob (
-                        digest TEXT NOT NULL,
-                        repository TEXT NOT NULL,
-                        image TEXT NOT NULL,
-                        PRIMARY KEY (digest, repository, image)
                     ) WITHOUT ROWID;
                     -- What sorts and pages repositories without reading their images: kept per repository
                     -- from its tagged images whenever they change.

@@ -78,23 +78,6 @@ extension SearchIndex {
         }
     }
 
-    /// The tags of `repository` pointing at `digest`, signatures' included.
-    func tags(of digest: String, in repository: String) throws -> [String] {
-        try database.pool.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT name FROM search_tag WHERE repository = ? AND digest = ? ORDER BY name",
-                arguments: [repository, digest])
-        }
-    }
-
-    /// Whether `repository` has a tag named `name`.
-    func hasTag(_ name: String, in repository: String) throws -> Bool {
-        try database.pool.read { db in
-            try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM search_tag WHERE repository = ? AND name = ?", arguments: [repository, name]) ?? false
-        }
-    }
-
     /// Repositories with at least one image, with what they sort by.
     func repositoryKeys() throws -> [RepositoryKeys] {
         try repositoryKeys(where: "1", [])
@@ -170,14 +153,6 @@ extension SearchIndex {
         }
     }
 
-    /// Repositories and images (tagged or not) made of blob `digest` (a config or a layer).
-    func images(withBlob digest: String) throws -> [(repository: String, digest: String)] {
-        try database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT repository, image FROM search_blob WHERE digest = ?", arguments: [digest])
-                .map { ($0["repository"], $0["image"]) }
-        }
-    }
-
     func taggedImage(_ row: Row) throws -> TaggedImage {
         TaggedImage(
             tag: row["name"], taggedAt: Date(timeIntervalSince1970: row["tagged_at"]), image: try decode(row),
@@ -186,8 +161,10 @@ extension SearchIndex {
     }
 
     /// The columns `decode` reads, of `search_image` as `i`.
-    static let imageColumns =
-        "i.repository AS image_repository, i.digest AS image_digest, i.media_type, i.manifest, i.config, i.pushed_at"
+    static let imageColumns = """
+        i.repository AS image_repository, i.digest AS image_digest, i.media_type, i.manifest, i.pushed_at,
+        (SELECT c.bytes FROM search_config c WHERE c.digest = i.config_digest) AS config
+        """
 
     /// The entry of a row, derived once per repository and digest (a digest's content never changes), with the
     /// push time the row keeps (a rebuild restores it).

@@ -43,7 +43,7 @@ struct SearchIndex: Sendable {
                 case .record(let image, let source, let tags, let time): try record(image, source, tags: tags, at: time, db)
                 case .removeImage(let digest, let repository): try removeImage(digest, in: repository, db)
                 case .removeTag(let name, let repository):
-                    try db.execute(sql: "DELETE FROM search_tag WHERE repository = ? AND name = ?", arguments: [repository, name])
+                    try db.executeCached(sql: "DELETE FROM search_tag WHERE repository = ? AND name = ?", arguments: [repository, name])
                 }
             }
             for repository in Set(changes.map(\.repository)) { try refreshRepository(repository, db) }
@@ -55,28 +55,28 @@ struct SearchIndex: Sendable {
     private func record(_ image: IndexedImage, _ source: ImageSource, tags: [String], at time: Date, _ db: Database) throws {
         let children = try image.children.compactMap { try self.image(image.repository, $0, db) }
         let builtAt = image.isIndex ? children.compactMap(\.builtAt).max() : image.builtAt
-        try db.execute(
+        try db.executeCached(
             sql: """
-                INSERT INTO search_image (repository, digest, subject, is_index, built_at, pushed_at, media_type, manifest, config)
+                INSERT INTO search_image (repository, digest, subject, is_index, built_at, pushed_at, media_type, manifest, config_digest)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """,
             arguments: [
                 image.repository, image.digest, image.subject, image.isIndex, builtAt?.timeIntervalSince1970,
-                image.pushedAt.timeIntervalSince1970, source.mediaType, Data(source.manifest), source.config.map { Data($0) },
+                image.pushedAt.timeIntervalSince1970, source.mediaType, Data(source.manifest),
+                source.config == nil ? nil : image.configDigest,
             ])
+        if let config = source.config, let digest = image.configDigest {
+            try db.executeCached(
+                sql: "INSERT OR IGNORE INTO search_config (digest, bytes) VALUES (?, ?)", arguments: [digest, Data(config)])
+        }
         let platforms = image.isIndex ? children.compactMap(\.platform) : [image.platform].compactMap { $0 }
         for platform in platforms {
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT OR IGNORE INTO search_platform (repository, digest, os, arch) VALUES (?, ?, ?, ?)",
                 arguments: [image.repository, image.digest, platform.os, platform.zotArch])
         }
-        for blob in [image.configDigest].compactMap({ $0 }) + image.layers.map(\.digest) {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO search_blob (digest, repository, image) VALUES (?, ?, ?)",
-                arguments: [blob, image.repository, image.digest])
-        }
         for tag in tags {
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO search_tag (repository, name, digest, tagged_at, is_signature) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (repository, name) DO UPDATE SET digest = excluded.digest, is_signature = excluded.is_signature
@@ -90,16 +90,24 @@ struct SearchIndex: Sendable {
 
     private func image(_ repository: String, _ digest: String, _ db: Database) throws -> IndexedImage? {
         try Row.fetchOne(
-            db, sql: "SELECT \(Self.imageColumns) FROM search_image i WHERE i.repository = ? AND i.digest = ?",
+            db.cachedStatement(sql: "SELECT \(Self.imageColumns) FROM search_image i WHERE i.repository = ? AND i.digest = ?"),
             arguments: [repository, digest]
         ).map(decode)
     }
 
     private func removeImage(_ digest: String, in repository: String, _ db: Database) throws {
+        let config = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT config_digest FROM search_image WHERE repository = ? AND digest = ?"),
+            arguments: [repository, digest])
         for table in ["search_image", "search_tag", "search_platform"] {
-            try db.execute(sql: "DELETE FROM \(table) WHERE repository = ? AND digest = ?", arguments: [repository, digest])
+            try db.executeCached(sql: "DELETE FROM \(table) WHERE repository = ? AND digest = ?", arguments: [repository, digest])
         }
-        try db.execute(sql: "DELETE FROM search_blob WHERE repository = ? AND image = ?", arguments: [repository, digest])
+        // A config goes with the last image made from it.
+        if let config {
+            try db.executeCached(
+                sql: "DELETE FROM search_config WHERE digest = ? AND NOT EXISTS (SELECT 1 FROM search_image WHERE config_digest = ?)",
+                arguments: [config, config])
+        }
     }
 
     /// Adds pulls counted since the last call, by repository and manifest digest.
@@ -108,7 +116,7 @@ struct SearchIndex: Sendable {
         try database.pool.write { db in
             var repositories: Set<String> = []
             for (key, tally) in tallies {
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         UPDATE search_image SET download_count = download_count + ?, last_pull = max(coalesce(last_pull, 0), ?)
                         WHERE repository = ? AND digest = ?
@@ -123,7 +131,7 @@ struct SearchIndex: Sendable {
     /// Empties everything derived from storage, before a rebuild; stars and bookmarks stay.
     func clear() throws {
         try database.pool.write { db in
-            for table in ["search_image", "search_tag", "search_platform", "search_blob", "search_repository"] {
+            for table in ["search_image", "search_tag", "search_platform", "search_repository", "search_config"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
         }
@@ -142,19 +150,19 @@ struct SearchIndex: Sendable {
     /// manifest with two tags counts twice). A repository without a listed tag has no row.
     func refreshRepository(_ name: String, _ db: Database) throws {
         let row = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT max(max(coalesce(i.built_at, 0)), max(t.tagged_at)) AS updated, sum(i.download_count) AS downloads,
-                    count(*) AS tags
-                FROM search_tag t JOIN search_image i ON i.repository = t.repository AND i.digest = t.digest
-                WHERE t.repository = ? AND t.is_signature = 0
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT max(max(coalesce(i.built_at, 0)), max(t.tagged_at)) AS updated, sum(i.download_count) AS downloads,
+                        count(*) AS tags
+                    FROM search_tag t JOIN search_image i ON i.repository = t.repository AND i.digest = t.digest
+                    WHERE t.repository = ? AND t.is_signature = 0
+                    """),
             arguments: [name])
         guard let row, (row["tags"] as Int? ?? 0) > 0 else {
-            try db.execute(sql: "DELETE FROM search_repository WHERE name = ?", arguments: [name])
+            try db.executeCached(sql: "DELETE FROM search_repository WHERE name = ?", arguments: [name])
             return
         }
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO search_repository (name, last_updated, download_count) VALUES (?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET last_updated = excluded.last_updated, download_count = excluded.download_count
@@ -172,12 +180,6 @@ enum SignatureTag {
         if tag.utf8.count == 75, tag.hasSuffix(".sig") { return true }
         return rest.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }
     }
-
-    /// The digest a cosign signature tag signs.
-    static func signedDigest(_ tag: String) -> String? {
-        guard tag.hasPrefix("sha256-"), tag.utf8.count == 75, tag.hasSuffix(".sig") else { return nil }
-        return "sha256:" + tag.dropFirst("sha256-".count).prefix(64)
-    }
 }
 
 extension SignatureTag {
@@ -185,5 +187,13 @@ extension SignatureTag {
     static func cosignTag(of digest: String) -> String? {
         guard digest.hasPrefix("sha256:") else { return nil }
         return "sha256-" + digest.dropFirst("sha256:".count) + ".sig"
+    }
+}
+
+extension Database {
+    /// Runs a statement compiled once per connection: indexing runs the same few statements for every push,
+    /// and compiling each anew cost more than running it (GRDB's authorizer, in profiles).
+    func executeCached(sql: String, arguments: StatementArguments = []) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }

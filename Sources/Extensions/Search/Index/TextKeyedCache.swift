@@ -1,9 +1,9 @@
 import Synchronization
 
-/// Values computed from a text and never changed once computed: decoded index entries (an entry is written
-/// once, as a digest's content never changes; Foundation takes about 60 µs to decode one, which a page of
-/// repositories pays dozens of times) and validated GraphQL documents (zui sends its home page's queries
-/// word for word again and again). Split in shards so that concurrent searches rarely meet on one lock; a
+/// Values computed from a text and never changed once computed: index entries by repository and digest (a
+/// digest's content never changes; Foundation takes about 60 µs to derive one, which a page of repositories
+/// pays dozens of times), image configs by digest (the tags of one build share one), and validated GraphQL
+/// documents (zui sends its home page's queries word for word again and again). Split in shards so that concurrent searches rarely meet on one lock; a
 /// shard is emptied when full, so memory stays flat whatever is asked.
 final class TextKeyedCache<Value: Sendable>: Sendable {
     private final class Shard: Sendable {
@@ -18,13 +18,24 @@ final class TextKeyedCache<Value: Sendable>: Sendable {
     }
 
     func value(for text: String, compute: (String) throws -> Value) rethrows -> Value {
-        let shard = shards[Int(UInt(bitPattern: text.hashValue) % UInt(shards.count))]
-        if let value = shard.values.withLock({ $0[text] }) { return value }
+        if let value = cached(text) { return value }
         let value = try compute(text)
-        shard.values.withLock { values in
+        insert(value, for: text)
+        return value
+    }
+
+    func cached(_ text: String) -> Value? {
+        shard(text).values.withLock { $0[text] }
+    }
+
+    func insert(_ value: Value, for text: String) {
+        shard(text).values.withLock { values in
             if values.count >= shardCapacity { values.removeAll(keepingCapacity: true) }
             values[text] = value
         }
-        return value
+    }
+
+    private func shard(_ text: String) -> Shard {
+        shards[Int(UInt(bitPattern: text.hashValue) % UInt(shards.count))]
     }
 }
