@@ -4,8 +4,9 @@ import Registry
 import Storage
 
 /// `zotd reindex CONFIG`: rebuilds from storage what the enabled extensions derive from it (search's image
-/// index), for a root whose index was lost or written by an older zotd. Safe while `zotd serve` runs on the
-/// same root: each change is its own transaction, and the server's own updates land after it.
+/// index), for a root whose index was lost or written by an older zotd. It may run beside `zotd serve` on the
+/// same root: each repository is one transaction, the server's own updates land between them, and searches
+/// meanwhile see the index part-built.
 struct Reindex: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rebuild the extensions' indexes (search) from stored content."

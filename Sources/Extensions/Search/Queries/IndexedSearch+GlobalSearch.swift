@@ -1,43 +1,5 @@
 import Foundation
 
-/// What a GlobalSearch text asks for, as zot reads it.
-enum GlobalSearchTarget: Equatable {
-    case repository(String)
-    /// `repo:tagPrefix`
-    case image(repository: String, tagPrefix: String)
-    /// `:tagPart`
-    case tag(String)
-    case digest(String)
-
-    static let maximumLength = 256
-
-    init(_ query: String) throws(SearchError) {
-        let text = query.trimmingCharacters(in: .whitespacesAndNewlines).trimmingSlashes.lowercased()
-        if !text.contains(":") && !text.contains("@") {
-            self = .repository(text)
-        } else if text.hasPrefix("sha256:") {
-            self = .digest(text)
-        } else if let colon = text.firstIndex(of: ":") {
-            let before = String(text[..<colon])
-            let after = String(text[text.index(after: colon)...])
-            if !before.isEmpty {
-                guard !after.contains(":") else {
-                    throw SearchError(
-                        "failed to parse search text, invalid format invalid image reference format, use [repo:tag] or [repo@digest]")
-                }
-                self = .image(
-                    repository: before.trimmingCharacters(in: .whitespaces), tagPrefix: after.trimmingCharacters(in: .whitespaces))
-            } else if !after.isEmpty {
-                self = .tag(after)
-            } else {
-                throw .invalidQuery
-            }
-        } else {
-            throw .invalidQuery
-        }
-    }
-}
-
 extension IndexedSearch {
     func globalSearch(_ arguments: GlobalSearchArguments, context: SearchRequestContext) async throws -> GlobalSearchResult {
         let limit = GlobalSearchTarget.maximumLength
@@ -114,36 +76,5 @@ extension IndexedSearch {
         }
         let result = try repositoryPage(ranked, pagination, context)
         return GlobalSearchResult(page: result.page, images: [], repos: result.results, layers: [])
-    }
-}
-
-/// zot's platform filter: some single platform must match both the OS list and the architecture list
-/// (each ignored when empty), case-insensitively.
-struct PlatformFilter: Sendable {
-    let os: [String]
-    let arch: [String]
-
-    init(_ filter: Filter?) {
-        let clean: ([String]?) -> [String] = { values in
-            (values ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
-        }
-        os = clean(filter?.os)
-        arch = clean(filter?.arch)
-    }
-
-    var isEmpty: Bool { os.isEmpty && arch.isEmpty }
-
-    func accepts(_ platforms: Set<ZotPlatform>) -> Bool {
-        if platforms.isEmpty { return isEmpty }
-        return platforms.contains { platform in
-            (os.isEmpty || os.contains(platform.os.lowercased())) && (arch.isEmpty || arch.contains(platform.arch.lowercased()))
-        }
-    }
-
-    func accepts(images view: ImageView, signed: Bool, _ builder: SummaryBuilder) throws -> Bool {
-        if signed, try builder.signatures(of: view.image.digest, in: view.repository).isEmpty { return false }
-        let platforms = Set(view.manifests.map { view.platform(of: $0) }.filter { !($0.os ?? "").isEmpty || !($0.arch ?? "").isEmpty }
-            .map { ZotPlatform(os: $0.os ?? "", arch: $0.arch ?? "") })
-        return accepts(platforms)
     }
 }

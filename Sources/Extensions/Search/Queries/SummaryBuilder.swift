@@ -58,7 +58,7 @@ struct SummaryBuilder: Sendable {
             vulnerabilities: Self.noVulnerabilities,
             referrers: attachments.referrers,
             isDeletable: isDeletable,
-            artifactType: image.isIndex ? (image.artifactType ?? "") : (image.artifactType ?? ""))
+            artifactType: image.artifactType ?? "")
     }
 
     func manifestSummary(_ manifest: IndexedImage, in view: ImageView, attachments known: Attachments? = nil) throws
