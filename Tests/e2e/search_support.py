@@ -2,7 +2,7 @@
 them, zui's and zli's query strings verbatim, and images with precise configs (platform, created time,
 history, labels) whose layers are real gzip tars, so skopeo can copy them.
 
-Wire formats (see the notes quoted in test_search.py's docstring):
+Wire formats (zui's and zli's, at the commits test_search.py's docstring names):
 
 - zui (browser, axios): the URL is built by string interpolation and the browser percent-encodes only the
   query percent-encode set (C0 controls, space, `"`, `#`, `<`, `>`, `'`, non-ASCII); `{ } [ ] : , /` stay
@@ -41,7 +41,7 @@ USERPREFS = "/v2/_zot/ext/userprefs"
 #: Time scalar: RFC 3339 as Go's time.RFC3339Nano writes it (fraction without trailing zeros, `Z` or ±hh:mm).
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?(Z|[+-]\d\d:\d\d)$")
 
-#: ImageSummary.Vulnerabilities without a CVE scanner (search-server.md §6).
+#: ImageSummary.Vulnerabilities without a CVE scanner (zot pkg/extensions/search/convert without a CVE scanner).
 NO_VULNERABILITIES = {
     "MaxSeverity": "",
     "Count": 0,

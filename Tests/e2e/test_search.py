@@ -2,10 +2,10 @@
 zot's clients exactly as zot does: zui (the web UI, zui fbbd3594 src/api.js) and zli (zot 6d19b445
 pkg/cli/client), with their query strings verbatim and sent their way.
 
-The rules asserted here are zot's (zot 6d19b445, gqlgen 0.17.94), as summarised in the team's notes
-search-server.md (resolver behaviour: §0 transport and error envelope, §1 pagination, §2 what an image is,
-§3/§4 ImageSummary/RepoSummary fields, §5 timestamps, §6 vulnerabilities without a scanner, §7 queries) and
-search-clients.md (§1 zui, §3 zli). The schema's shape is the fixture
+The rules asserted here are zot's, read in its sources at 6d19b445 (gqlgen 0.17.94): pkg/extensions/search
+(resolver.go and schema.resolvers.go for the queries and their errors, convert/ for the ImageSummary and
+RepoSummary fields, pagination/ for pages and sort orders), pkg/meta for timestamps and download counts, and
+for the clients zui's src/api.js at fbbd3594 and zot's pkg/cli/client. The schema's shape is the fixture
 Tests/SearchExtensionTests/Fixtures/zot-search-schema.shape.graphql.
 
 Content is pushed through the real push paths: skopeo (single- and multi-arch images from an OCI layout),
@@ -71,7 +71,7 @@ T_ALPINE_320 = "2024-06-01T00:00:00Z"
 T_MULTI_AMD64 = "2024-03-01T00:00:00Z"
 T_MULTI_ARM = "2024-03-02T00:00:00Z"
 T_ANNOTATED = "2024-02-02T10:11:12.5+02:00"  # the annotation
-# zot renders an annotation's time with the offset it was written with (search-server.md §0); zotd renders the
+# zot renders an annotation's time with the offset it was written with (gqlgen's MarshalTime); zotd renders the
 # same instant in UTC, as it renders every other time.
 T_ANNOTATED_SHOWN = "2024-02-02T08:11:12.5Z"
 T_BASE = "2024-04-01T00:00:00Z"
@@ -368,7 +368,7 @@ def test_introspection_gives_zots_schema_shape(search):
 
 
 def test_zli_introspection_check_passes(search):
-    """zli's `CheckExtEndPointQuery` (search-clients.md §3.2): its exact schema query, GET with the Go-form-encoded
+    """zli's `CheckExtEndPointQuery` (zot pkg/cli/client @ 6d19b445): its exact schema query, GET with the Go-form-encoded
     `query=` and the same text as a body with Content-Type application/json and `Authorization: Basic Og==`;
     every required query is present with the same argument names in the same order, and its return type is a
     type of the schema; no `errors`."""
@@ -393,7 +393,7 @@ def test_zli_introspection_check_passes(search):
 
 def test_browser_sends_braces_raw_and_quotes_encoded():
     """The request-targets below are what a browser sends: only space, `"`, `<`, `>`, `'` (and controls,
-    `#`, non-ASCII) percent-encoded (search-clients.md §0); the example is the notes' imageSuggestions line."""
+    `#`, non-ASCII) percent-encoded (the WHATWG URL parser's query set); the example is zui's imageSuggestions URL."""
     url = Zui.image_suggestions("alpine:3", page_size=9)
     assert browser_encode(url) == (
         "/v2/_zot/ext/search?query={GlobalSearch(query:%22alpine:3%22,%20requestedPage:%20{limit:9%20offset:0%20"
@@ -724,7 +724,7 @@ def test_zli_cve_commands_say_cve_search_is_disabled(search, query):
 
 
 def test_image_summary_fields_of_an_annotated_image(search):
-    """Every ImageSummary field of annotated:v1 (search-server.md §3): annotation values win over config
+    """Every ImageSummary field of annotated:v1 (zot pkg/extensions/search/convert/metadb.go): annotation values win over config
     labels and `config.author`; Labels from the config's `org.label-schema.labels`; Size = config + manifest +
     layers as a string; DownloadCount 3 after three GETs; times RFC 3339; PushedBy "" (anonymous); IsDeletable
     null outside ExpandedRepoInfo; image Vulnerabilities zeros but ManifestSummary.Vulnerabilities null; history
@@ -834,7 +834,7 @@ def test_repo_summary_fields(search):
 ], ids=["image-no-tag", "image-unknown-repo", "image-unknown-tag", "derived-no-tag", "derived-unknown-repo",
         "base-unknown-tag", "search-at", "search-colon-alone", "search-two-colons", "referrers-bad-digest", "referrers-unknown-repo"])
 def test_resolver_errors_have_zots_messages(search, query, message):
-    """Resolver errors (search-server.md §9) come back as HTTP 200 with `data: null` and zot's exact text."""
+    """Resolver errors (zot's texts, pkg/extensions/search) come back as HTTP 200 with `data: null` and zot's exact text."""
     assert_error(gql(search, query), message)
 
 
@@ -1416,7 +1416,7 @@ def toggle(server, repo, action, auth):
 ], ids=["anonymous-star", "anonymous-bookmark", "no-action", "unknown-action", "no-repo", "empty-repo",
         "star-unknown-repo", "bookmark-unknown-repo", "star-unreadable-repo", "ok"])
 def test_userprefs_statuses(prefs, target, auth, status):
-    """`PUT /v2/_zot/ext/userprefs` (search-clients.md §2.6): action absent or unknown 400, repo absent 400,
+    """`PUT /v2/_zot/ext/userprefs` (zot pkg/extensions/extension_userprefs.go): action absent or unknown 400, repo absent 400,
     `repo=` 404, anonymous or no read permission 403, star of an unknown repository 404 (a bookmark of one is
     200: zot does not check), success 200 with no body."""
     answer = raw_request(prefs, "PUT", target, body=b"{}", headers={"Content-Type": "application/json"}, auth=auth)
