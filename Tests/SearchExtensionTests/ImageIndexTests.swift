@@ -21,7 +21,7 @@ import Testing
         let pushed = try await registry.pushImage("app", tag: "v1", layerSizes: [100, 250])
         let stored = try registry.store.manifest(.digest(.init(parsing: pushed.digest)), in: .init(parsing: "app"))
         let image = try #require(try await imageList("app").first)
-        let configSize = try #require(try await registry.index.image(pushed.digest, in: "app")).configSize
+        let configSize = try #require(try registry.index.image(pushed.digest, in: "app")).configSize
         #expect(image.size == String(Int64(stored.content.count) + configSize + 350))
         #expect(image.tag == "v1")
         #expect(image.manifests?.first?.platform == Platform(os: "linux", arch: "amd64"))

@@ -36,6 +36,18 @@ def require_tool(name: str) -> str:
     return path
 
 
+def oras_client_for(server):
+    """oras-py's client for `server` over plain HTTP; a missing package skips (fails in CI, like a tool)."""
+    try:
+        import oras.client
+    except ImportError:
+        message = "the Python package oras is not installed (scripts/install-test-deps.sh installs it)"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return oras.client.OrasClient(hostname=server.hostport, insecure=True)
+
+
 def run(*cmd, timeout=180, check=True, **kw) -> subprocess.CompletedProcess:
     p = subprocess.run([str(c) for c in cmd], capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, **kw)
     if check and p.returncode != 0:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from auth_support import oras_client_for
 from oci import (
     DOCKER_MANIFEST,
     OCI_INDEX,
@@ -153,14 +154,7 @@ def test_skopeo_delete_removes_the_image(registry, repo, skopeo, tmp_path):
 
 @pytest.fixture
 def oras_client(registry):
-    try:
-        import oras.client
-    except ImportError:
-        message = "the Python package oras is not installed (scripts/install-test-deps.sh installs it)"
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return oras.client.OrasClient(hostname=registry.hostport, insecure=True)
+    return oras_client_for(registry)
 
 
 def _files(tmp_path, contents):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from auth_support import IN_CI, AuthServer, require_tool, write_htpasswd
+from auth_support import AuthServer, oras_client_for, require_tool, write_htpasswd
 from oci import (
     DOCKER_MANIFEST,
     OCI_CONFIG,
@@ -179,17 +179,6 @@ def skopeo_copy(server, layout, tag, dest, *, all_images=False):
     cmd += [f"oci:{layout}:{tag}", f"docker://{server.hostport}/{dest}"]
     p = subprocess.run(cmd, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
     assert p.returncode == 0, f"{' '.join(map(str, cmd))}: {p.stderr.decode(errors='replace')[-2000:]}"
-
-
-def oras_client_for(server):
-    try:
-        import oras.client
-    except ImportError:
-        message = "the Python package oras is not installed (scripts/install-test-deps.sh installs it)"
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return oras.client.OrasClient(hostname=server.hostport, insecure=True)
 
 
 def pull(server, repo, ref, times=1, auth=None):

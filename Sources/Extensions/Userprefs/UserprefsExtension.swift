@@ -41,12 +41,12 @@ struct UserprefsExtension: RegistryExtension {
 /// The query of a userprefs request, checked in zot's order: action present and known, then repo present and
 /// not empty.
 struct UserprefsRequest: Equatable {
-    let mark: StarsAndBookmarks.Mark
+    let mark: UserMark
     let repository: String
 
     static func parse(action: String?, repo: String?) -> Result<UserprefsRequest, OCIError> {
         guard let action else { return .failure(Self.badRequest("the action parameter is missing")) }
-        let mark: StarsAndBookmarks.Mark
+        let mark: UserMark
         switch action {
         case "toggleStar": mark = .star
         case "toggleBookmark": mark = .bookmark

@@ -24,31 +24,25 @@ struct ZotPlatform: Sendable, Hashable {
     var arch: String
 }
 
-/// What the index counts of one image.
-struct ImageCounters: Sendable {
-    var downloadCount: Int
-    var lastPull: Date?
-}
-
 extension SearchIndex {
     /// One entry, tagged or not (an index's children, referrers).
     func image(_ digest: String, in repository: String) throws -> IndexedImage? {
-        try database.pool.read { db in
-            try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT \(Self.imageColumns) FROM search_image i WHERE i.repository = ? AND i.digest = ?"),
-                arguments: [repository, digest]
-            ).map(decode)
-        }
+        try database.pool.read { db in try image(digest, in: repository, db) }
     }
 
-    func counters(_ digest: String, in repository: String) throws -> ImageCounters {
+    func image(_ digest: String, in repository: String, _ db: Database) throws -> IndexedImage? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(Self.imageColumns) FROM search_image i WHERE i.repository = ? AND i.digest = ?"),
+            arguments: [repository, digest]
+        ).map(decode)
+    }
+
+    /// How often `digest` was pulled from `repository`.
+    func downloadCount(_ digest: String, in repository: String) throws -> Int {
         try database.pool.read { db in
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT download_count, last_pull FROM search_image WHERE repository = ? AND digest = ?"),
-                arguments: [repository, digest])
-            return ImageCounters(
-                downloadCount: row?["download_count"] ?? 0,
-                lastPull: (row?["last_pull"] as Double?).map(Date.init(timeIntervalSince1970:)))
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT download_count FROM search_image WHERE repository = ? AND digest = ?"),
+                arguments: [repository, digest]) ?? 0
         }
     }
 
@@ -122,35 +116,22 @@ extension SearchIndex {
     /// manifests whose subject it is (referrers and signatures), in push order.
     func attachments(of digest: String, in repository: String) throws -> (cosign: IndexedImage?, referring: [IndexedImage]) {
         try database.pool.read { db in
-            var cosign: IndexedImage?
-            if let tag = SignatureTag.cosignTag(of: digest) {
-                cosign = try Row.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT \(Self.imageColumns) FROM search_tag t
-                            JOIN search_image i ON i.repository = t.repository AND i.digest = t.digest
-                            WHERE t.repository = ? AND t.name = ?
-                            """),
-                    arguments: [repository, tag]
-                ).map(decode)
-            }
-            let referring = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: "SELECT \(Self.imageColumns) FROM search_image i WHERE i.repository = ? AND i.subject = ? ORDER BY i.pushed_at, i.digest"),
-                arguments: [repository, digest]
-            ).map(decode)
-            return (cosign, referring)
+            let cosign = try SignatureTag.cosignTag(of: digest).flatMap { try taggedImage($0, in: repository, db)?.image }
+            return (cosign, try referring(to: digest, in: repository, db))
         }
     }
 
     /// Manifests in `repository` whose subject is `digest`, in push order: referrers and signatures.
     func referring(to digest: String, in repository: String) throws -> [IndexedImage] {
-        try database.pool.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT \(Self.imageColumns) FROM search_image i WHERE i.repository = ? AND i.subject = ? ORDER BY i.pushed_at, i.digest",
-                arguments: [repository, digest]
-            ).map(decode)
-        }
+        try database.pool.read { db in try referring(to: digest, in: repository, db) }
+    }
+
+    private func referring(to digest: String, in repository: String, _ db: Database) throws -> [IndexedImage] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT \(Self.imageColumns) FROM search_image i WHERE i.repository = ? AND i.subject = ? ORDER BY i.pushed_at, i.digest"),
+            arguments: [repository, digest]
+        ).map(decode)
     }
 
     func taggedImage(_ row: Row) throws -> TaggedImage {
@@ -186,17 +167,19 @@ extension SearchIndex {
 extension SearchIndex {
     /// The image a tag points at, signatures' tags included.
     func taggedImage(_ tag: String, in repository: String) throws -> TaggedImage? {
-        try database.pool.read { db in
-            try Row.fetchOne(
-                db,
+        try database.pool.read { db in try taggedImage(tag, in: repository, db) }
+    }
+
+    private func taggedImage(_ tag: String, in repository: String, _ db: Database) throws -> TaggedImage? {
+        try Row.fetchOne(
+            db.cachedStatement(
                 sql: """
                     SELECT t.repository, t.name, t.tagged_at, \(Self.imageColumns), i.download_count, i.last_pull
                     FROM search_tag t JOIN search_image i ON i.repository = t.repository AND i.digest = t.digest
                     WHERE t.repository = ? AND t.name = ?
-                    """,
-                arguments: [repository, tag]
-            ).map(taggedImage)
-        }
+                    """),
+            arguments: [repository, tag]
+        ).map(taggedImage)
     }
 }
 

@@ -53,7 +53,7 @@ struct SearchIndex: Sendable {
     /// Stores `image` (unchanged if already there: its first push time stays) and points `tags` at it. A tag
     /// that moves keeps the time it was first created, as zot's `TaggedTimestamp` does.
     private func record(_ image: IndexedImage, _ source: ImageSource, tags: [String], at time: Date, _ db: Database) throws {
-        let children = try image.children.compactMap { try self.image(image.repository, $0, db) }
+        let children = try image.children.compactMap { try self.image($0, in: image.repository, db) }
         let builtAt = image.isIndex ? children.compactMap(\.builtAt).max() : image.builtAt
         try db.executeCached(
             sql: """
@@ -86,13 +86,6 @@ struct SearchIndex: Sendable {
                     image.isSignature || SignatureTag.isHidden(tag),
                 ])
         }
-    }
-
-    private func image(_ repository: String, _ digest: String, _ db: Database) throws -> IndexedImage? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT \(Self.imageColumns) FROM search_image i WHERE i.repository = ? AND i.digest = ?"),
-            arguments: [repository, digest]
-        ).map(decode)
     }
 
     private func removeImage(_ digest: String, in repository: String, _ db: Database) throws {

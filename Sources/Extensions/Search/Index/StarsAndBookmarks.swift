@@ -1,11 +1,6 @@
 /// What the userprefs extension reaches of search's database: a user's marks, and whether a repository is
 /// known. Stars and bookmarks live beside the index because search reads them (StarCount, StarredRepos).
 package struct StarsAndBookmarks: Sendable {
-    package enum Mark: Sendable {
-        case star
-        case bookmark
-    }
-
     let preferences: UserPreferences
     let index: SearchIndex
 
@@ -18,8 +13,8 @@ package struct StarsAndBookmarks: Sendable {
 
     /// Sets the mark if it was not set, clears it if it was; returns whether it is set now.
     @discardableResult
-    package func toggle(_ mark: Mark, user: String, repository: String) throws -> Bool {
-        try preferences.toggle(mark == .star ? .star : .bookmark, user: user, repository: repository)
+    package func toggle(_ mark: UserMark, user: String, repository: String) throws -> Bool {
+        try preferences.toggle(mark, user: user, repository: repository)
     }
 
     /// Whether the index holds anything of `repository`.

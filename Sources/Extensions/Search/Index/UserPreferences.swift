@@ -1,32 +1,40 @@
 import GRDB
 
+/// A user's mark on a repository.
+package enum UserMark: Sendable {
+    case star
+    case bookmark
+
+    var table: String {
+        switch self {
+        case .star: "search_star"
+        case .bookmark: "search_bookmark"
+        }
+    }
+}
+
 /// Stars and bookmarks, per user and repository: the users' own data, kept beside the index (a rebuild
 /// leaves them alone).
 struct UserPreferences: Sendable {
     let database: SearchDatabase
 
-    enum Kind: String, Sendable {
-        case star = "search_star"
-        case bookmark = "search_bookmark"
-    }
-
     /// Sets the mark if it was not set, clears it if it was; returns whether it is set now.
     @discardableResult
-    func toggle(_ kind: Kind, user: String, repository: String) throws -> Bool {
+    func toggle(_ mark: UserMark, user: String, repository: String) throws -> Bool {
         try database.pool.write { db in
             try db.execute(
-                sql: "DELETE FROM \(kind.rawValue) WHERE user = ? AND repository = ?", arguments: [user, repository])
+                sql: "DELETE FROM \(mark.table) WHERE user = ? AND repository = ?", arguments: [user, repository])
             guard db.changesCount == 0 else { return false }
             try db.execute(
-                sql: "INSERT INTO \(kind.rawValue) (user, repository) VALUES (?, ?)", arguments: [user, repository])
+                sql: "INSERT INTO \(mark.table) (user, repository) VALUES (?, ?)", arguments: [user, repository])
             return true
         }
     }
 
     /// The repositories `user` marked.
-    func repositories(_ kind: Kind, user: String) throws -> Set<String> {
+    func repositories(_ mark: UserMark, user: String) throws -> Set<String> {
         try database.pool.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT repository FROM \(kind.rawValue) WHERE user = ?", arguments: [user]))
+            Set(try String.fetchAll(db, sql: "SELECT repository FROM \(mark.table) WHERE user = ?", arguments: [user]))
         }
     }
 }

@@ -51,10 +51,11 @@ extension IndexedSearch {
         _ text: String, filter: Filter, platforms: PlatformFilter, _ pagination: Pagination, _ context: SearchRequestContext
     ) throws -> GlobalSearchResult {
         var ranked: [(RepositoryKeys, Int)] = []
+        let ranking = RepositoryRank(text)
         for keys in try index.repositoryKeys() where context.mayRead(keys.name) {
             if text.isEmpty {
                 ranked.append((keys, 1))
-            } else if let rank = RepositoryRank.rank(text, keys.name) {
+            } else if let rank = ranking.rank(keys.name) {
                 ranked.append((keys, rank))
             }
         }

@@ -33,12 +33,12 @@ extension IndexedSearch {
         try markedRepositories(.bookmark, arguments.requestedPage, context)
     }
 
-    private func markedRepositories(_ kind: UserPreferences.Kind, _ page: PageInput?, _ context: SearchRequestContext) throws
+    private func markedRepositories(_ mark: UserMark, _ page: PageInput?, _ context: SearchRequestContext) throws
         -> PaginatedReposResult
     {
         let pagination = try Pagination(page, defaultSort: .updateTime)
         guard let user = context.user else { return PaginatedReposResult(page: PageInfo(totalCount: 0, itemCount: 0)) }
-        let marked = try preferences.repositories(kind, user: user)
+        let marked = try preferences.repositories(mark, user: user)
         let listed = Dictionary(uniqueKeysWithValues: try index.repositoryKeys().map { ($0.name, $0) })
         // A marked repository without images is still listed, with nothing newest.
         let keys = marked.sorted().filter { context.mayRead($0) }.map {

@@ -1,39 +1,49 @@
 /// zot's rank of a repository name against a search text (`RankRepoName`): 0 is an exact match, lower is
-/// better, nil means no match. Run on every repository name for each search, so it works on the names' UTF-8
-/// bytes without copying them (10,000 names: about 1 ms).
-enum RepositoryRank {
-    static func rank(_ text: String, _ name: String) -> Int? {
-        var search = text.trimmingSlashes
-        var name = name
-        return search.withUTF8 { search in name.withUTF8 { name in rank(search, name) } }
+/// better, nil means no match. Run on every repository name for each search, so the search text is read once,
+/// here, and each name is ranked on its UTF-8 bytes without copying them (10,000 names: about 1 ms).
+struct RepositoryRank {
+    private static let slash = UInt8(ascii: "/")
+    /// The search text without leading or trailing slashes.
+    private let search: [UInt8]
+    private let slashes: Int
+    /// Where the search's last component starts (after its last slash).
+    private let lastStart: Int
+
+    init(_ text: String) {
+        search = Array(text.trimmingSlashes.utf8)
+        slashes = search.lazy.filter { $0 == Self.slash }.count
+        lastStart = search.lastIndex(of: Self.slash).map { $0 + 1 } ?? 0
     }
 
-    static func rank(_ search: UnsafeBufferPointer<UInt8>, _ name: UnsafeBufferPointer<UInt8>) -> Int? {
-        let slash = UInt8(ascii: "/")
-        let searchSlashes = search.lazy.filter { $0 == slash }.count
-        let nameSlashes = name.lazy.filter { $0 == slash }.count
-        if searchSlashes > nameSlashes { return nil }
+    static func rank(_ text: String, _ name: String) -> Int? {
+        RepositoryRank(text).rank(name)
+    }
+
+    func rank(_ name: String) -> Int? {
+        var name = name
+        return search.withUnsafeBufferPointer { search in name.withUTF8 { name in rank(search, name) } }
+    }
+
+    private func rank(_ search: UnsafeBufferPointer<UInt8>, _ name: UnsafeBufferPointer<UInt8>) -> Int? {
+        let slash = Self.slash
+        if slashes > name.lazy.filter({ $0 == slash }).count { return nil }
         if search.elementsEqual(name) { return 0 }
         let nameLast = name.lastIndex(of: slash).map { $0 + 1 } ?? 0
         let lastPart = UnsafeBufferPointer(rebasing: name[nameLast...])
-        if searchSlashes == 0 {
-            if let index = offset(of: search, in: lastPart) { return index + 1 }
+        if slashes == 0 {
+            if let index = Self.offset(of: search, in: lastPart) { return index + 1 }
             let firstPart = UnsafeBufferPointer(rebasing: name[..<(name.firstIndex(of: slash) ?? name.count)])
-            if let index = offset(of: search, in: firstPart) { return (index + 1) * 10 }
+            if let index = Self.offset(of: search, in: firstPart) { return (index + 1) * 10 }
         }
-        // The search's directories equal the name's first ones: match its last part within the name's last.
-        let searchLast = search.lastIndex(of: slash).map { $0 + 1 } ?? 0
-        let searchDirectories = search[..<max(searchLast - 1, 0)]
-        let nameDirectories = name.split(separator: slash, omittingEmptySubsequences: false).prefix(searchSlashes)
-        let directoriesMatch =
-            searchSlashes == 0
-            || searchDirectories.split(separator: slash, omittingEmptySubsequences: false).elementsEqual(
-                nameDirectories, by: { $0.elementsEqual($1) })
-        if directoriesMatch, let index = offset(of: UnsafeBufferPointer(rebasing: search[searchLast...]), in: lastPart) {
+        // The search's directories are the name's first ones (the name starts with them and their slash): match
+        // the search's last component within the name's last.
+        if name.starts(with: search[..<lastStart]),
+            let index = Self.offset(of: UnsafeBufferPointer(rebasing: search[lastStart...]), in: lastPart)
+        {
             return index + 1
         }
         if name.starts(with: search) { return 10 }
-        if let index = offset(of: search, in: name) { return (index + 1) * 100 }
+        if let index = Self.offset(of: search, in: name) { return (index + 1) * 100 }
         return nil
     }
 

@@ -68,7 +68,7 @@ struct SummaryBuilder: Sendable {
         let signatures = attachments.signatures
         let downloads =
             manifest.digest == view.image.digest
-            ? view.tagged.downloadCount : try index.counters(manifest.digest, in: manifest.repository).downloadCount
+            ? view.tagged.downloadCount : try index.downloadCount(manifest.digest, in: manifest.repository)
         return ManifestSummary(
             digest: manifest.digest,
             configDigest: manifest.configDigest,
