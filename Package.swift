@@ -125,7 +125,9 @@ let package = Package(
         ),
         .target(
             name: "UserprefsExtension",
-            dependencies: ["Config", "Registry", "SearchExtension", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "Config", "Registry", "SearchExtension", "Storage", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Sources/Extensions/Userprefs"
         ),
         .executableTarget(

@@ -104,7 +104,8 @@ struct SearchTestRegistry {
         let reference: Reference = try tag.map { .tag(try Tag(parsing: $0)) } ?? .digest(digest)
         _ = try await store.putManifest(bytes, contentType: mediaType, reference: reference, in: RepositoryName(parsing: repository))
         try await indexer.apply([
-            .manifestPushed(repository: repository, digest: digest, tags: tag.map { [$0] } ?? [], mediaType: mediaType)
+            .manifestPushed(
+                repository: repository, digest: digest, tags: tag.map { [$0] } ?? [], mediaType: mediaType, content: bytes)
         ])
         return digest.description
     }

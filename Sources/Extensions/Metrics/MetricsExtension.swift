@@ -53,7 +53,7 @@ struct MetricsExtension: RegistryExtension {
     func handle(_ event: RegistryEvent) async {
         switch event {
         // zot counts an upload per manifest pushed (`PutImageManifest`), not per blob.
-        case .manifestPushed(let repository, _, _, _):
+        case .manifestPushed(let repository, _, _, _, _):
             metrics.repositories.countUpload(repository: repository)
             metrics.storageUsage.markChanged(repository)
         case .manifestDeleted(let repository, _):

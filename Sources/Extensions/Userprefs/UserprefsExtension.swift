@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Registry
 import SearchExtension
+import Storage
 
 /// `PUT /v2/_zot/ext/userprefs?repo=R&action=toggleStar|toggleBookmark`: a signed-in user's stars and
 /// bookmarks, which search shows (zui's star and bookmark buttons). The body is ignored (zui sends `{}`).
@@ -10,6 +11,7 @@ struct UserprefsExtension: RegistryExtension {
     static let path = "/v2/_zot/ext/userprefs"
 
     let marks: StarsAndBookmarks
+    let store: RegistryStore
 
     var endpoints: [String] { [Self.path] }
 
@@ -30,11 +32,23 @@ struct UserprefsExtension: RegistryExtension {
             throw OCIError(.denied, detail: "only a signed-in user who may read \(request.repository) can mark it")
         }
         // zot stars only repositories it knows, but bookmarks any name it is given.
-        if request.mark == .star, try !marks.knows(request.repository) {
+        if request.mark == .star, try !exists(request.repository) {
             throw OCIError(.nameUnknown, detail: request.repository)
         }
         try marks.toggle(request.mark, user: identity.name, repository: request.repository)
         return Response(status: .ok, headers: [.contentLength: "0"])
+    }
+
+    /// Whether storage holds the repository. zot asks its metadata, which knows a repository from its first
+    /// push on; search's index may still be gathering that push into a batch.
+    private func exists(_ repository: String) throws -> Bool {
+        guard let name = try? RepositoryName(parsing: repository) else { return false }
+        do {
+            _ = try store.tags(in: name, after: nil, limit: 1)
+            return true
+        } catch StorageError.nameUnknown {
+            return false
+        }
     }
 }
 

@@ -14,6 +14,7 @@ public struct UserprefsExtensionFactory: RegistryExtensionFactory {
     }
 
     public func make(section: JSONValue, context: ExtensionContext) throws -> any RegistryExtension {
-        UserprefsExtension(marks: try StarsAndBookmarks(rootDirectory: context.config.storage.rootDirectory))
+        UserprefsExtension(
+            marks: try StarsAndBookmarks(rootDirectory: context.config.storage.rootDirectory), store: context.store)
     }
 }

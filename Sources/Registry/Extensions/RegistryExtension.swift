@@ -81,7 +81,9 @@ public struct RequestExchange: Sendable {
 
 /// A change in storage, announced after it happened, or a finished background pass over it.
 public enum RegistryEvent: Sendable, Equatable {
-    case manifestPushed(repository: String, digest: Digest, tags: [String], mediaType: String)
+    /// A manifest stored: `content` is its bytes and `mediaType` its media type as stored, so that an
+    /// extension describing it need not read it back.
+    case manifestPushed(repository: String, digest: Digest, tags: [String], mediaType: String, content: [UInt8])
     case manifestDeleted(repository: String, reference: String)
     case blobPushed(repository: String, digest: Digest)
     case imagePulled(repository: String, reference: String)

@@ -44,16 +44,22 @@ struct ManifestRoutes {
         if let authorization = context.authorization {
             try requireUpdateIfMovingTags(bytes, reference, extraTags, in: repository, authorization)
         }
-        if !extensions.isEmpty {
-            try await extensions.check(submission(bytes, request, repository, reference))
-        }
         let (digest, manifest) = try await store.putManifest(
             bytes,
             contentType: request.headers[.contentType],
             reference: reference,
             extraTags: extraTags,
-            in: repository
+            in: repository,
+            vet: extensions.isEmpty ? nil : vetting(bytes, repository, reference)
         )
+        if !extensions.isEmpty {
+            var tags = extraTags
+            if case .tag(let tag) = reference { tags.insert(tag, at: 0) }
+            await extensions.publish(
+                .manifestPushed(
+                    repository: repository.value, digest: digest, tags: tags.map(\.value),
+                    mediaType: manifest.mediaType.rawValue, content: bytes))
+        }
         var headers: HTTPFields = [
             .location: "/v2/\(repository)/manifests/\(digest)",
             .dockerContentDigest: digest.description,
@@ -97,17 +103,23 @@ struct ManifestRoutes {
         }
     }
 
-    /// The manifest as extensions that check manifests see it.
-    private func submission(_ bytes: [UInt8], _ request: Request, _ repository: RepositoryName, _ reference: Reference)
-        throws -> ManifestSubmission
+    /// Hands the manifest to the extensions that check manifests, once the store has parsed it.
+    private func vetting(_ bytes: [UInt8], _ repository: RepositoryName, _ reference: Reference)
+        -> @Sendable (ParsedManifest) async throws -> Void
     {
-        let parsed = try ParsedManifest(bytes: bytes, contentType: request.headers[.contentType])
+        { [self] parsed in try await extensions.check(submission(bytes, parsed.mediaType, repository, reference)) }
+    }
+
+    /// The manifest as extensions that check manifests see it.
+    private func submission(
+        _ bytes: [UInt8], _ mediaType: ManifestMediaType, _ repository: RepositoryName, _ reference: Reference
+    ) -> ManifestSubmission {
         let store = store
         return ManifestSubmission(
             repository: repository,
             reference: reference,
             content: bytes,
-            mediaType: parsed.mediaType,
+            mediaType: mediaType,
             readBlob: { digest, limit in
                 guard let source = try store.blob(digest, in: repository), source.size <= limit else { return nil }
                 switch source {

@@ -51,20 +51,11 @@ extension RegistryOperation {
                 })
         case .pushManifest(let name, let reference):
             // Moving a tag that points at other content needs `update` too: the route asks for it once it has
-            // the body (zot leaves `latest` movable by `create`).
+            // the body (zot leaves `latest` movable by `create`). The route announces the push itself: only it
+            // holds the stored bytes.
             OperationDeclaration(
                 access: .repository(.create, name),
                 auditReference: { _ in reference },
-                event: { request, response in
-                    guard response.status == .created,
-                        let digest = response.headers[.dockerContentDigest].flatMap({ try? Digest(parsing: $0) })
-                    else { return nil }
-                    let named = reference.contains(":") ? [] : [reference]
-                    return .manifestPushed(
-                        repository: name, digest: digest,
-                        tags: named + request.uri.queryParameters.getAll("tag").map { String($0) },
-                        mediaType: request.headers[.contentType] ?? "")
-                },
                 handle: { environment, request, context in
                     try await ManifestRoutes(environment).put(request, name: name, reference: reference, context: context)
                 })

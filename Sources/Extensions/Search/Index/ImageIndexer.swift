@@ -34,8 +34,9 @@ struct ImageIndexer: Sendable {
 
     func changes(for event: RegistryEvent) async throws -> [IndexChange] {
         switch event {
-        case .manifestPushed(let repository, let digest, let tags, _):
-            guard let (image, source) = try await indexedImage(digest, in: repository, at: Date()) else { return [] }
+        case .manifestPushed(let repository, let digest, let tags, let mediaType, let content):
+            guard let name = try? RepositoryName(parsing: repository) else { return [] }
+            let (image, source) = try await indexedImage(digest, content: content, mediaType: mediaType, in: name, at: Date())
             return [.record(image, source: source, tags: tags.filter { !$0.contains(":") }, at: Date())]
         case .manifestDeleted(let repository, let reference):
             return [reference.contains(":") ? .removeImage(reference, in: repository) : .removeTag(reference, in: repository)]
@@ -51,22 +52,32 @@ struct ImageIndexer: Sendable {
         guard let name = try? RepositoryName(parsing: repository),
             let stored = try? store.manifest(.digest(digest), in: name)
         else { return nil }
-        let document = try JSONDecoder().decode(ManifestDocument.self, from: Data(stored.content))
-        var config: [UInt8]?
-        if let descriptor = document.config, let configDigest = try? Digest(parsing: descriptor.digest) {
-            config = try await readConfig(configDigest, in: name)
-        }
-        let image = IndexedImage(
-            repository: repository, digest: digest.description, mediaType: stored.mediaType,
-            manifestSize: Int64(stored.content.count), document: document, config: config, pushedAt: time)
-        return (image, ImageSource(mediaType: stored.mediaType, manifest: stored.content, config: config))
+        return try await indexedImage(digest, content: stored.content, mediaType: stored.mediaType, in: name, at: time)
     }
 
+    /// The entry of a stored manifest, from its bytes.
+    private func indexedImage(
+        _ digest: Digest, content: [UInt8], mediaType: String, in repository: RepositoryName, at time: Date
+    ) async throws -> (IndexedImage, ImageSource) {
+        let document = try JSONDecoder().decode(ManifestDocument.self, from: Data(content))
+        var config: [UInt8]?
+        if let descriptor = document.config, let configDigest = try? Digest(parsing: descriptor.digest) {
+            config = try await readConfig(configDigest, in: repository)
+        }
+        let summary = config.flatMap { bytes in document.config.flatMap { index.configSummaries.summary(of: $0.digest, bytes: bytes) } }
+        let image = IndexedImage(
+            repository: repository.value, digest: digest.description, mediaType: mediaType,
+            manifestSize: Int64(content.count), document: document, config: summary, pushedAt: time)
+        return (image, ImageSource(mediaType: mediaType, manifest: content, config: config))
+    }
+
+    /// A config's bytes. Storage stores a manifest only when its config is in its repository, so a copy cached
+    /// by digest (read through any repository) is what this one holds too; a config read from disk is read
+    /// through the repository.
     private func readConfig(_ digest: Digest, in repository: RepositoryName) async throws -> [UInt8]? {
-        // Cached configs were read through some repository; this one must see the blob too.
+        if let cached = configs.cached(digest.description) { return cached }
         guard case .stored(let size)? = try store.blob(digest, in: repository), size > 0, size <= Self.configReadLimit
         else { return nil }
-        if let cached = configs.cached(digest.description) { return cached }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(size))
         try await store.readBlob(digest, range: 0...(size - 1)) { buffer in

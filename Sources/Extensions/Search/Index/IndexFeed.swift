@@ -18,6 +18,8 @@ final class IndexFeed: Sendable {
         var posted = 0
         var applied = 0
         var waiters: [(target: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        /// The consumer, while it lets a batch build up.
+        var gathering: (batchLimit: Int, continuation: CheckedContinuation<Void, Never>)?
     }
 
     init() {
@@ -25,11 +27,39 @@ final class IndexFeed: Sendable {
     }
 
     func post(_ event: RegistryEvent) {
-        state.withLock {
-            $0.pending.append(event)
-            $0.posted += 1
+        let full = state.withLock { state in
+            state.pending.append(event)
+            state.posted += 1
+            return state.pending.count >= (state.gathering?.batchLimit ?? .max) ? state.gathering.take() : nil
         }
+        full?.continuation.resume()
         ring.yield()
+    }
+
+    /// Returns when a batch is worth applying: `window` after the call, or sooner once `batchLimit` events wait
+    /// or a search waits for them.
+    func gather(window: Duration, batchLimit: Int) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: window) }
+            group.addTask { await self.untilBatchIsDue(batchLimit) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func untilBatchIsDue(_ batchLimit: Int) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let due = state.withLock { state in
+                    guard !Task.isCancelled, state.waiters.isEmpty, state.pending.count < batchLimit else { return true }
+                    state.gathering = (batchLimit, continuation)
+                    return false
+                }
+                if due { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.gathering.take() }?.continuation.resume()
+        }
     }
 
     /// Everything queued so far, in order, taken out; the one consumer calls `markApplied` with its count.
@@ -55,9 +85,11 @@ final class IndexFeed: Sendable {
     /// Returns once every event posted before the call has been applied.
     func waitUntilCurrent() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let current = state.withLock { state in
+            let current = state.withLock { state -> Bool in
                 guard state.applied < state.posted else { return true }
                 state.waiters.append((state.posted, continuation))
+                // The consumer stops gathering: a search is waiting.
+                state.gathering.take()?.continuation.resume()
                 return false
             }
             if current { continuation.resume() }

@@ -10,6 +10,8 @@ struct IndexUpdates: Sendable {
     let downloads = DownloadCounts()
     let logger: Logger
 
+    /// How long events may wait for others to join their batch; a search does not wait for it.
+    static let gatherWindow: Duration = .milliseconds(100)
     /// How often counted pulls are written to the index.
     static let downloadFlushInterval: Duration = .seconds(1)
 
@@ -47,6 +49,9 @@ struct IndexUpdates: Sendable {
     private func applyEvents() async {
         await withTaskCancellationHandler {
             for await _ in feed.doorbell {
+                // A batch costs one transaction and one refresh per repository it touches, whatever its
+                // size: letting pushes gather for a moment spends less of the CPU they share with indexing.
+                await feed.gather(window: Self.gatherWindow, batchLimit: 1000)
                 let batch = feed.takePending()
                 guard !batch.isEmpty else { continue }
                 do {

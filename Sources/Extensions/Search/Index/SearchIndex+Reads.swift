@@ -143,7 +143,7 @@ extension SearchIndex {
 
     /// The columns `decode` reads, of `search_image` as `i`.
     static let imageColumns = """
-        i.repository AS image_repository, i.digest AS image_digest, i.media_type, i.manifest, i.pushed_at,
+        i.repository AS image_repository, i.digest AS image_digest, i.media_type, i.manifest, i.pushed_at, i.config_digest,
         (SELECT c.bytes FROM search_config c WHERE c.digest = i.config_digest) AS config
         """
 
@@ -155,9 +155,11 @@ extension SearchIndex {
         let pushedAt = Date(timeIntervalSince1970: row["pushed_at"])
         var image = try decoded.value(for: "\(repository)@\(digest)") { _ in
             let config: Data? = row["config"]
+            let configDigest: String? = row["config_digest"]
             return try IndexedImage(
                 repository: repository, digest: digest, mediaType: row["media_type"], manifest: Array(row["manifest"] as Data),
-                config: config.map(Array.init), pushedAt: pushedAt)
+                config: configDigest.flatMap { digest in config.flatMap { configSummaries.summary(of: digest, bytes: Array($0)) } },
+                pushedAt: pushedAt)
         }
         image.pushedAt = pushedAt
         return image

@@ -34,6 +34,7 @@ struct SearchIndex: Sendable {
     let database: SearchDatabase
     /// Entries derived once, by repository and digest.
     let decoded = TextKeyedCache<IndexedImage>(capacity: 8192)
+    let configSummaries = ConfigSummaries()
 
     func apply(_ changes: [IndexChange]) throws {
         guard !changes.isEmpty else { return }
