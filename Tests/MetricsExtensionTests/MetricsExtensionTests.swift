@@ -116,7 +116,8 @@ private func section(_ json: String) throws -> JSONValue {
     let metrics = makeMetrics()
     let ext = try makeExtension(metrics: metrics)
     let digest = try Digest(parsing: "sha256:" + String(repeating: "0", count: 64))
-    await ext.handle(.manifestPushed(repository: "a", digest: digest, tags: ["v1"], mediaType: "x", content: []))
+    await ext.handle(
+        .manifestPushed(ManifestPush(repository: "a", digest: digest, tags: ["v1"], mediaType: "x", content: [], pushedBy: "")))
     await ext.handle(.imagePulled(repository: "a", reference: "v1"))
     await ext.handle(.imagePulled(repository: "a", reference: "v1"))
     await ext.handle(.blobPushed(repository: "a", digest: digest))

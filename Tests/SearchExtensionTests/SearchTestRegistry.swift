@@ -105,7 +105,9 @@ struct SearchTestRegistry {
         _ = try await store.putManifest(bytes, contentType: mediaType, reference: reference, in: RepositoryName(parsing: repository))
         try await indexer.apply([
             .manifestPushed(
-                repository: repository, digest: digest, tags: tag.map { [$0] } ?? [], mediaType: mediaType, content: bytes)
+                ManifestPush(
+                    repository: repository, digest: digest, tags: tag.map { [$0] } ?? [], mediaType: mediaType,
+                    content: bytes, pushedBy: ""))
         ])
         return digest.description
     }

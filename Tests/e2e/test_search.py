@@ -1414,6 +1414,13 @@ def test_userprefs_statuses(prefs, target, auth, status):
         assert answer.body == b""
 
 
+def test_pushed_by_names_the_signed_in_user_who_pushed(prefs):
+    """`PushedBy` is the user who first pushed the manifest to the repository (zot keeps it in the digest's
+    statistics at its first push, pkg/meta); the prefs fixture pushed r1 as alice."""
+    answer = data_of(prefs, '{ImageList(repo:"r1"){Results{Tag PushedBy}}}', auth=("alice", "alice-pw"))
+    assert answer["ImageList"]["Results"] == [{"Tag": "v1", "PushedBy": "alice"}]
+
+
 def test_stars_and_bookmarks_are_per_user(prefs):
     """alice stars r1 and bookmarks r2; bob stars r1 and r2: StarredRepos/BookmarkedRepos list each user's
     own repositories, RepoSummary.IsStarred/IsBookmarked are the caller's, StarCount counts every user's star,

@@ -53,9 +53,9 @@ struct MetricsExtension: RegistryExtension {
     func handle(_ event: RegistryEvent) async {
         switch event {
         // zot counts an upload per manifest pushed (`PutImageManifest`), not per blob.
-        case .manifestPushed(let repository, _, _, _, _):
-            metrics.repositories.countUpload(repository: repository)
-            metrics.storageUsage.markChanged(repository)
+        case .manifestPushed(let push):
+            metrics.repositories.countUpload(repository: push.repository)
+            metrics.storageUsage.markChanged(push.repository)
         case .manifestDeleted(let repository, _):
             metrics.storageUsage.markChanged(repository)
         case .imagePulled(let repository, _):

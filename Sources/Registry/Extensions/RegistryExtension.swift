@@ -81,9 +81,7 @@ public struct RequestExchange: Sendable {
 
 /// A change in storage, announced after it happened, or a finished background pass over it.
 public enum RegistryEvent: Sendable, Equatable {
-    /// A manifest stored: `content` is its bytes and `mediaType` its media type as stored, so that an
-    /// extension describing it need not read it back.
-    case manifestPushed(repository: String, digest: Digest, tags: [String], mediaType: String, content: [UInt8])
+    case manifestPushed(ManifestPush)
     case manifestDeleted(repository: String, reference: String)
     case blobPushed(repository: String, digest: Digest)
     case imagePulled(repository: String, reference: String)
@@ -93,6 +91,29 @@ public enum RegistryEvent: Sendable, Equatable {
     /// `report.byRepository` has blobs checked, corrupt and missing, and manifests with missing references,
     /// per repository. A pass that fails is logged, not posted: the figures of the last good one stand.
     case scrubFinished(report: ScrubReport, seconds: Double, finishedAt: Date)
+}
+
+/// A manifest stored, as `manifestPushed` announces it: with its bytes, so that an extension describing it
+/// need not read it back.
+public struct ManifestPush: Sendable, Equatable {
+    public let repository: String
+    public let digest: Digest
+    /// The tags the push set (its reference, when a tag, and the `tag` query parameters).
+    public let tags: [String]
+    /// The media type as stored.
+    public let mediaType: String
+    public let content: [UInt8]
+    /// The signed-in user who pushed it; empty for an anonymous push.
+    public let pushedBy: String
+
+    public init(repository: String, digest: Digest, tags: [String], mediaType: String, content: [UInt8], pushedBy: String) {
+        self.repository = repository
+        self.digest = digest
+        self.tags = tags
+        self.mediaType = mediaType
+        self.content = content
+        self.pushedBy = pushedBy
+    }
 }
 
 /// A manifest about to be stored, for extensions that check manifests.

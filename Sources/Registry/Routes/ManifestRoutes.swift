@@ -55,10 +55,13 @@ struct ManifestRoutes {
         if !extensions.isEmpty {
             var tags = extraTags
             if case .tag(let tag) = reference { tags.insert(tag, at: 0) }
+            let identity = context.caller.identity
             await extensions.publish(
                 .manifestPushed(
-                    repository: repository.value, digest: digest, tags: tags.map(\.value),
-                    mediaType: manifest.mediaType.rawValue, content: bytes))
+                    ManifestPush(
+                        repository: repository.value, digest: digest, tags: tags.map(\.value),
+                        mediaType: manifest.mediaType.rawValue, content: bytes,
+                        pushedBy: identity.isAnonymous ? "" : identity.name)))
         }
         var headers: HTTPFields = [
             .location: "/v2/\(repository)/manifests/\(digest)",

@@ -4,7 +4,8 @@ import NIOCore
 import Registry
 import Storage
 
-/// Turns storage events into index changes, reading what it needs (the manifest, its config) from storage.
+/// Turns storage events into index changes: a push carries its manifest, and the config is read from storage
+/// (or a cache).
 struct ImageIndexer: Sendable {
     let store: RegistryStore
     let index: SearchIndex
@@ -26,18 +27,26 @@ struct ImageIndexer: Sendable {
             do {
                 changes += try await self.changes(for: event)
             } catch {
-                logger.error("search: cannot index", metadata: ["event": "\(event)", "error": "\(error)"])
+                logger.error("search: cannot index", metadata: ["event": "\(Self.describe(event))", "error": "\(error)"])
             }
         }
         try index.apply(changes)
     }
 
+    /// An event as the log names it: a push without its bytes.
+    private static func describe(_ event: RegistryEvent) -> String {
+        guard case .manifestPushed(let push) = event else { return "\(event)" }
+        return "push of \(push.digest) to \(push.repository)"
+    }
+
     func changes(for event: RegistryEvent) async throws -> [IndexChange] {
         switch event {
-        case .manifestPushed(let repository, let digest, let tags, let mediaType, let content):
-            guard let name = try? RepositoryName(parsing: repository) else { return [] }
-            let (image, source) = try await indexedImage(digest, content: content, mediaType: mediaType, in: name, at: Date())
-            return [.record(image, source: source, tags: tags.filter { !$0.contains(":") }, at: Date())]
+        case .manifestPushed(let push):
+            guard let name = try? RepositoryName(parsing: push.repository) else { return [] }
+            var (image, source) = try await indexedImage(
+                push.digest, content: push.content, mediaType: push.mediaType, in: name, at: Date())
+            image.pushedBy = push.pushedBy
+            return [.record(image, source: source, tags: push.tags.filter { !$0.contains(":") }, at: Date())]
         case .manifestDeleted(let repository, let reference):
             return [reference.contains(":") ? .removeImage(reference, in: repository) : .removeTag(reference, in: repository)]
         case .garbageCollected(let report, _, _) where report.manifestsDeleted > 0:

@@ -20,6 +20,8 @@ struct IndexedImage: Sendable, Equatable {
     /// The config's `created`.
     var created: Date?
     var pushedAt: Date
+    /// Who first pushed it to this repository ("" when anonymous), kept beside it like `pushedAt`.
+    var pushedBy = ""
     var annotations: [String: String]
     /// The config's `config.Labels`, where zot looks when an annotation is missing.
     var labels: [String: String]

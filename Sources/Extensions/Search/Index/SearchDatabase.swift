@@ -101,6 +101,10 @@ final class SearchDatabase: Sendable {
                     """
             )
         }
+        migrator.registerMigration("search.v2") { db in
+            // zot's `PushedBy`: the user who first pushed the manifest to the repository.
+            try db.execute(sql: "ALTER TABLE search_image ADD COLUMN pushed_by TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 }

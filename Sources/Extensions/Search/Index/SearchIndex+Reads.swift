@@ -143,7 +143,7 @@ extension SearchIndex {
 
     /// The columns `decode` reads, of `search_image` as `i`.
     static let imageColumns = """
-        i.repository AS image_repository, i.digest AS image_digest, i.media_type, i.manifest, i.pushed_at, i.config_digest,
+        i.repository AS image_repository, i.digest AS image_digest, i.media_type, i.manifest, i.pushed_at, i.pushed_by, i.config_digest,
         (SELECT c.bytes FROM search_config c WHERE c.digest = i.config_digest) AS config
         """
 
@@ -162,6 +162,7 @@ extension SearchIndex {
                 pushedAt: pushedAt)
         }
         image.pushedAt = pushedAt
+        image.pushedBy = row["pushed_by"]
         return image
     }
 }

@@ -58,12 +58,13 @@ struct SearchIndex: Sendable {
         let builtAt = image.isIndex ? children.compactMap(\.builtAt).max() : image.builtAt
         try db.executeCached(
             sql: """
-                INSERT INTO search_image (repository, digest, subject, is_index, built_at, pushed_at, media_type, manifest, config_digest)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                INSERT INTO search_image
+                    (repository, digest, subject, is_index, built_at, pushed_at, pushed_by, media_type, manifest, config_digest)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """,
             arguments: [
                 image.repository, image.digest, image.subject, image.isIndex, builtAt?.timeIntervalSince1970,
-                image.pushedAt.timeIntervalSince1970, source.mediaType, Data(source.manifest),
+                image.pushedAt.timeIntervalSince1970, image.pushedBy, source.mediaType, Data(source.manifest),
                 source.config == nil ? nil : image.configDigest,
             ])
         if let config = source.config, let digest = image.configDigest {

@@ -42,7 +42,7 @@ struct SummaryBuilder: Sendable {
             downloadCount: view.tagged.downloadCount,
             lastPullTimestamp: view.tagged.lastPull ?? Date(timeIntervalSince1970: 0),
             pushTimestamp: image.pushedAt,
-            pushedBy: "",
+            pushedBy: image.pushedBy,
             taggedTimestamp: view.tagged.taggedAt,
             lastUpdated: view.lastUpdated,
             description: description.description,
