@@ -154,6 +154,7 @@ let package = Package(
             name: "SearchExtensionTests",
             dependencies: [
                 "SearchExtension", "Registry", "Storage", "Config",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Graphiti", package: "Graphiti"),
             ],

@@ -12,6 +12,8 @@ struct IndexUpdates: Sendable {
 
     /// How long events may wait for others to join their batch; a search does not wait for it.
     static let gatherWindow: Duration = .milliseconds(100)
+    /// Events that make a batch without waiting out the window.
+    static let batchLimit = 10_000
     /// How often counted pulls are written to the index.
     static let downloadFlushInterval: Duration = .seconds(1)
 
@@ -51,7 +53,7 @@ struct IndexUpdates: Sendable {
             for await _ in feed.doorbell {
                 // A batch costs one transaction and one refresh per repository it touches, whatever its
                 // size: letting pushes gather for a moment spends less of the CPU they share with indexing.
-                await feed.gather(window: Self.gatherWindow, batchLimit: 1000)
+                await feed.gather(window: Self.gatherWindow, batchLimit: Self.batchLimit)
                 let batch = feed.takePending()
                 guard !batch.isEmpty else { continue }
                 do {

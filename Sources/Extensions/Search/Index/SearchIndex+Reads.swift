@@ -143,7 +143,8 @@ extension SearchIndex {
 
     /// The columns `decode` reads, of `search_image` as `i`.
     static let imageColumns = """
-        i.repository AS image_repository, i.digest AS image_digest, i.media_type, i.manifest, i.pushed_at, i.pushed_by, i.config_digest,
+        i.repository AS image_repository, i.digest AS image_digest, i.media_type, i.pushed_at, i.pushed_by, i.config_digest,
+        (SELECT m.bytes FROM search_manifest m WHERE m.id = i.manifest_id) AS manifest,
         (SELECT c.bytes FROM search_config c WHERE c.digest = i.config_digest) AS config
         """
 

@@ -56,17 +56,23 @@ struct SearchIndex: Sendable {
     private func record(_ image: IndexedImage, _ source: ImageSource, tags: [String], at time: Date, _ db: Database) throws {
         let children = try image.children.compactMap { try self.image($0, in: image.repository, db) }
         let builtAt = image.isIndex ? children.compactMap(\.builtAt).max() : image.builtAt
-        try db.executeCached(
-            sql: """
-                INSERT INTO search_image
-                    (repository, digest, subject, is_index, built_at, pushed_at, pushed_by, media_type, manifest, config_digest)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                """,
-            arguments: [
-                image.repository, image.digest, image.subject, image.isIndex, builtAt?.timeIntervalSince1970,
-                image.pushedAt.timeIntervalSince1970, image.pushedBy, source.mediaType, Data(source.manifest),
-                source.config == nil ? nil : image.configDigest,
-            ])
+        let known = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM search_image WHERE repository = ? AND digest = ?"),
+            arguments: [image.repository, image.digest]) ?? false
+        if !known {
+            try db.executeCached(sql: "INSERT INTO search_manifest (bytes) VALUES (?)", arguments: [Data(source.manifest)])
+            try db.executeCached(
+                sql: """
+                    INSERT INTO search_image
+                        (repository, digest, subject, is_index, built_at, pushed_at, pushed_by, media_type, manifest_id, config_digest)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    image.repository, image.digest, image.subject, image.isIndex, builtAt?.timeIntervalSince1970,
+                    image.pushedAt.timeIntervalSince1970, image.pushedBy, source.mediaType, db.lastInsertedRowID,
+                    source.config == nil ? nil : image.configDigest,
+                ])
+        }
         if let config = source.config, let digest = image.configDigest {
             try db.executeCached(
                 sql: "INSERT OR IGNORE INTO search_config (digest, bytes) VALUES (?, ?)", arguments: [digest, Data(config)])
@@ -91,9 +97,13 @@ struct SearchIndex: Sendable {
     }
 
     private func removeImage(_ digest: String, in repository: String, _ db: Database) throws {
-        let config = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT config_digest FROM search_image WHERE repository = ? AND digest = ?"),
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT config_digest, manifest_id FROM search_image WHERE repository = ? AND digest = ?"),
             arguments: [repository, digest])
+        let config: String? = row?["config_digest"]
+        if let manifest: Int64 = row?["manifest_id"] {
+            try db.executeCached(sql: "DELETE FROM search_manifest WHERE id = ?", arguments: [manifest])
+        }
         for table in ["search_image", "search_tag", "search_platform"] {
             try db.executeCached(sql: "DELETE FROM \(table) WHERE repository = ? AND digest = ?", arguments: [repository, digest])
         }
@@ -126,7 +136,7 @@ struct SearchIndex: Sendable {
     /// Empties everything derived from storage, before a rebuild; stars and bookmarks stay.
     func clear() throws {
         try database.pool.write { db in
-            for table in ["search_image", "search_tag", "search_platform", "search_repository", "search_config"] {
+            for table in ["search_image", "search_manifest", "search_tag", "search_platform", "search_repository", "search_config"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
         }
