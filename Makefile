@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIG ?= config.example.json
 
 # Build labels, named like zot's. `make binary EXTENSIONS=metrics,mgmt` builds only those.
-KNOWN_EXTENSIONS := metrics mgmt lint debug scrub search userprefs
+KNOWN_EXTENSIONS := metrics mgmt lint debug scrub search userprefs imagetrust
 comma := ,
 EXTENSIONS ?= $(subst $() $(),$(comma),$(KNOWN_EXTENSIONS))
 EXTENSION_LIST := $(subst $(comma), ,$(EXTENSIONS))

@@ -16,9 +16,13 @@ let package = Package(
         .trait(name: "scrub", description: "Periodic re-hash of blobs and manifest reference checks"),
         .trait(name: "search", description: "GraphQL search at /v2/_zot/ext/search, from an image index"),
         .trait(
+            name: "imagetrust",
+            description: "cosign and notation signatures verified against uploaded keys (section trust; needs search)",
+            enabledTraits: ["search"]),
+        .trait(
             name: "userprefs", description: "Stars and bookmarks per user: /v2/_zot/ext/userprefs (needs search)",
             enabledTraits: ["search"]),
-        .default(enabledTraits: ["metrics", "mgmt", "lint", "debug", "scrub", "search", "userprefs"]),
+        .default(enabledTraits: ["metrics", "mgmt", "lint", "debug", "scrub", "search", "userprefs", "imagetrust"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -130,6 +134,17 @@ let package = Package(
             ],
             path: "Sources/Extensions/Userprefs"
         ),
+        .target(
+            name: "ImageTrustExtension",
+            dependencies: [
+                "Config", "Registry", "SearchExtension", "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Sources/Extensions/ImageTrust"
+        ),
         .executableTarget(
             name: "zotd",
             dependencies: [
@@ -143,6 +158,7 @@ let package = Package(
                 .target(name: "ScrubExtension", condition: .when(traits: ["scrub"])),
                 .target(name: "SearchExtension", condition: .when(traits: ["search"])),
                 .target(name: "UserprefsExtension", condition: .when(traits: ["userprefs"])),
+                .target(name: "ImageTrustExtension", condition: .when(traits: ["imagetrust"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

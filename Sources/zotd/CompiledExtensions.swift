@@ -20,6 +20,9 @@ import SearchExtension
 #if userprefs
 import UserprefsExtension
 #endif
+#if imagetrust
+import ImageTrustExtension
+#endif
 
 /// The extensions compiled into this binary, by build label (SwiftPM trait).
 ///
@@ -47,6 +50,9 @@ enum CompiledExtensions {
         #endif
         #if userprefs
         factories.append(UserprefsExtensionFactory())
+        #endif
+        #if imagetrust
+        factories.append(ImageTrustExtensionFactory())
         #endif
         return factories
     }

@@ -44,6 +44,8 @@ public enum Requirement: Sendable, Equatable {
     case catalog
     /// `/metrics` (`accessControl.metrics`).
     case metrics
+    /// An administrator (`accessControl.adminPolicy`), where auth is on.
+    case admin
     /// `POST /zot/auth/login`: a user name and password, nothing else.
     case passwordLogin
 }

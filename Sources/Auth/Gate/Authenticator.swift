@@ -119,6 +119,8 @@ public final class Authenticator: Sendable {
             return admitsAnyone(identity) ? .allow(caller) : refuse(caller, requirement, missing: nil)
         case .metrics:
             return caller.mayReadMetrics ? .allow(caller) : refuse(caller, requirement, missing: nil)
+        case .admin:
+            return authorizer.isAdmin(identity) ? .allow(caller) : refuse(caller, requirement, missing: nil)
         case .permissions(let wanted):
             if let missing = wanted.first(where: { !authorizer.allows(identity, $0) }) {
                 return refuse(caller, requirement, missing: missing)
@@ -167,7 +169,7 @@ public final class Authenticator: Sendable {
             header += ",scope=\"\(Self.quoted(scopes.joined(separator: " ")))\""
         case .catalog:
             header += ",scope=\"registry:catalog:*\""
-        case .anyCaller, .signedIn, .metrics, .passwordLogin:
+        case .anyCaller, .signedIn, .metrics, .admin, .passwordLogin:
             break
         }
         return header

@@ -30,6 +30,15 @@ public struct Authorizer: Sendable {
         return !identity.isAnonymous || !requiresAuthentication
     }
 
+    /// Whether `identity` may change what the registry trusts (zot's admin-only extension endpoints): anyone
+    /// where nothing asks for credentials, otherwise only a user or group `adminPolicy` names (a bearer token
+    /// never is one).
+    public func isAdmin(_ identity: Identity) -> Bool {
+        guard requiresAuthentication else { return true }
+        guard identity.method != .bearer, let policy else { return false }
+        return policy.isAdmin(identity)
+    }
+
     /// Whether `identity` may read `/metrics` (`accessControl.metrics`). A bearer token needs the catalog grant:
     /// the page names every repository, as the catalog does.
     public func mayReadMetrics(_ identity: Identity) -> Bool {

@@ -17,7 +17,7 @@ public struct ExtensionSet: Sendable {
     public init(factories: [any RegistryExtensionFactory], context: ExtensionContext) throws {
         var built: [any RegistryExtension] = []
         for factory in factories where factory.isEnabled(by: context.config.extensions) {
-            let section = context.config.extensions.section(factory.label) ?? .object([:])
+            let section = context.config.extensions.section(factory.configKey) ?? .object([:])
             built.append(try factory.make(section: section, context: context))
         }
         self.init(extensions: built)

@@ -38,13 +38,16 @@ extension RegistryExtension {
 }
 
 extension RegistryExtensionFactory {
-    public func isEnabled(by extensions: ExtensionsConfig) -> Bool { extensions.isEnabled(label) }
+    public var configKey: String { label }
+    public func isEnabled(by extensions: ExtensionsConfig) -> Bool { extensions.isEnabled(configKey) }
 }
 
 /// Builds an extension from its config section; one per compiled-in label.
 public protocol RegistryExtensionFactory: Sendable {
-    /// zot's build label, e.g. `metrics`; also the key of its config section.
+    /// zot's build label, e.g. `metrics`.
     var label: String { get }
+    /// The key of its config section: by default the label (zot's `imagetrust` label reads `trust`).
+    var configKey: String { get }
     /// Whether the config turns the extension on: by default, its own section does (zot's rule).
     func isEnabled(by extensions: ExtensionsConfig) -> Bool
     /// - Parameters:

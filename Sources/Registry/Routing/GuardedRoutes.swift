@@ -21,6 +21,8 @@ public enum RouteAccess: Sendable, Equatable {
     case catalog
     /// Whoever `accessControl.metrics` lets read `/metrics`.
     case metrics
+    /// An administrator where auth is on, anyone where it is off (zot's trust material uploads).
+    case admin
     /// An action on one repository.
     case repository(RepositoryAction, String)
 }

@@ -37,6 +37,7 @@ struct AuthResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == R
         case .passwordLogin: requirement = .passwordLogin
         case .catalog: requirement = .catalog
         case .metrics: requirement = .metrics
+        case .admin: requirement = .admin
         case .repository(let action, let name): requirement = .permissions([Permission(action, on: name)])
         }
         let identification = await authenticator.identify(authRequest(request, context))

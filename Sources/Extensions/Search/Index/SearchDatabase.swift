@@ -102,6 +102,23 @@ final class SearchDatabase: Sendable {
             )
         }
         migrator.registerMigration("search.v2") { db in try migrateToV2(db) }
+        migrator.registerMigration("search.v3") { db in
+            // The trust extension's verdicts, one per signature layer (`SignatureVerdicts`).
+            try db.execute(
+                sql: """
+                    CREATE TABLE search_signature_verdict (
+                        repository TEXT NOT NULL,
+                        signature TEXT NOT NULL,
+                        layer INTEGER NOT NULL,
+                        subject TEXT NOT NULL,
+                        tool TEXT NOT NULL,
+                        trusted INTEGER NOT NULL,
+                        author TEXT NOT NULL,
+                        PRIMARY KEY (repository, signature, layer)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX search_signature_verdict_by_subject ON search_signature_verdict(repository, subject);
+                    """)
+        }
         return migrator
     }
 

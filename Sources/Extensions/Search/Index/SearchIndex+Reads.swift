@@ -114,10 +114,15 @@ extension SearchIndex {
 
     /// What is attached to `digest` in one read: the image under cosign's signature tag for it, and the
     /// manifests whose subject it is (referrers and signatures), in push order.
-    func attachments(of digest: String, in repository: String) throws -> (cosign: IndexedImage?, referring: [IndexedImage]) {
+    func attachments(of digest: String, in repository: String) throws
+        -> (cosign: IndexedImage?, referring: [IndexedImage], verdicts: [String: [Int: SignatureVerdict]])
+    {
         try database.pool.read { db in
             let cosign = try SignatureTag.cosignTag(of: digest).flatMap { try taggedImage($0, in: repository, db)?.image }
-            return (cosign, try referring(to: digest, in: repository, db))
+            return (
+                cosign, try referring(to: digest, in: repository, db),
+                try SignatureVerdicts.verdicts(of: digest, in: repository, db)
+            )
         }
     }
 

@@ -118,24 +118,31 @@ struct SummaryBuilder: Sendable {
     }
 
     func attachments(of digest: String, in repository: String) throws -> Attachments {
-        let (cosign, referring) = try index.attachments(of: digest, in: repository)
-        return Attachments(signatures: Self.signatures(cosign: cosign, referring: referring), referrers: Self.referrers(referring))
+        let (cosign, referring, verdicts) = try index.attachments(of: digest, in: repository)
+        return Attachments(
+            signatures: Self.signatures(cosign: cosign, referring: referring, verdicts: verdicts),
+            referrers: Self.referrers(referring))
     }
 
     /// One entry per signature layer: cosign's tag-based signature, and signatures attached as referrers.
-    /// zotd verifies none yet, so none is trusted and none names its author (zot without a trust store).
+    /// Trusted, and naming its author, only where the trust extension verified it.
     func signatures(of digest: String, in repository: String) throws -> [SignatureSummary] {
         try attachments(of: digest, in: repository).signatures
     }
 
-    private static func signatures(cosign: IndexedImage?, referring: [IndexedImage]) -> [SignatureSummary] {
-        var signatures: [SignatureSummary] = []
-        if let cosign {
-            signatures += Array(repeating: SignatureSummary(tool: "cosign", isTrusted: false, author: ""), count: max(cosign.layers.count, 1))
+    private static func signatures(
+        cosign: IndexedImage?, referring: [IndexedImage], verdicts: [String: [Int: SignatureVerdict]]
+    ) -> [SignatureSummary] {
+        func layers(of signature: IndexedImage, tool: String) -> [SignatureSummary] {
+            (0..<max(signature.layers.count, 1)).map { layer in
+                let verdict = verdicts[signature.digest]?[layer]
+                return SignatureSummary(tool: tool, isTrusted: verdict?.trusted ?? false, author: verdict?.author ?? "")
+            }
         }
+        var signatures: [SignatureSummary] = []
+        if let cosign { signatures += layers(of: cosign, tool: "cosign") }
         for referrer in referring where referrer.isSignature {
-            let tool = SignatureArtifact.tool(referrer.artifactType) ?? ""
-            signatures += Array(repeating: SignatureSummary(tool: tool, isTrusted: false, author: ""), count: max(referrer.layers.count, 1))
+            signatures += layers(of: referrer, tool: SignatureArtifact.tool(referrer.artifactType) ?? "")
         }
         return signatures
     }
