@@ -167,6 +167,10 @@ let package = Package(
         ),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(
+            name: "ImageTrustExtensionTests",
+            dependencies: ["ImageTrustExtension", "Config", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(
             name: "SearchExtensionTests",
             dependencies: [
                 "SearchExtension", "Registry", "Storage", "Config",

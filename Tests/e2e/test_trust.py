@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from auth_support import AuthServer, write_htpasswd
-from oci import push_image
+from oci import build_index, push_image, push_manifest
 from search_support import data_of, make_image, raw_request
 from trust_support import (
     CertificateAuthority,
@@ -28,7 +28,7 @@ from trust_support import (
     notation_signature_manifest,
     simple_signing_payload,
 )
-from zotd_server import ZotdServer
+from zotd_server import MANIFEST_ACCEPT, ZotdServer
 
 TRUST_ON = {"search": {"enable": True}, "trust": {"enable": True, "cosign": True, "notation": True}}
 COSIGN = "/v2/_zot/ext/cosign"
@@ -269,3 +269,100 @@ def test_uploading_trust_material_takes_an_administrator_when_auth_is_on(request
     assert upload(server, COSIGN, pem).status == 401
     assert upload(server, COSIGN, pem, auth=("bob", "bob-pw")).status == 403
     assert upload(server, COSIGN, pem, auth=("alice", "alice-pw")).status == 200
+
+
+# ============================================================================== signature policies at pull
+
+
+def policies(*items):
+    return {"search": {"enable": True},
+            "trust": {"enable": True, "cosign": True, "notation": True, "signaturePolicies": list(items)}}
+
+
+PROD_COSIGN = {"name": "prod-signed", "repositories": ["prod/**"], "tool": "cosign"}
+
+
+def pull(server, repo, reference, method="GET"):
+    return raw_request(server, method, f"/v2/{repo}/manifests/{reference}", headers={"Accept": MANIFEST_ACCEPT})
+
+
+def served_eventually(server, repo, reference, timeout: float = 20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = pull(server, repo, reference)
+        if answer.status == 200:
+            return answer
+        time.sleep(0.1)
+    raise AssertionError(f"{repo}:{reference} never served: {answer.status} {answer.text}")
+
+
+@pytest.fixture
+def guarded(request, zotd_binary):
+    """prod/** serves only images with a trusted cosign signature."""
+    return start(request, zotd_binary, extensions=policies(PROD_COSIGN))
+
+
+def test_an_unsigned_image_under_a_policy_is_refused_with_403_naming_the_policy(guarded):
+    image = make_image()
+    assert push_image(guarded, "prod/app", "v1", image).status_code == 201  # pushes are never refused
+    for method in ("GET", "HEAD"):
+        answer = pull(guarded, "prod/app", "v1", method)
+        assert answer.status == 403, answer.text
+    error = pull(guarded, "prod/app", image.digest).json()["errors"][0]
+    assert error["code"] == "DENIED" and "prod-signed" in error["detail"]
+
+
+def test_blobs_of_a_refused_image_stay_readable(guarded):
+    image = make_image()
+    push_image(guarded, "prod/app", "v1", image)
+    assert raw_request(guarded, "GET", f"/v2/prod/app/blobs/{image.config.digest}").status == 200
+
+
+def test_repositories_no_policy_covers_are_served_unsigned(guarded):
+    push_image(guarded, "dev/app", "v1", make_image())
+    assert pull(guarded, "dev/app", "v1").status == 200
+
+
+def test_a_trusted_signature_pushed_after_the_image_unblocks_it(guarded):
+    """Push, then sign: the signature itself is readable while the image is refused, and the verdict, once
+    in, lets the image through."""
+    key = CosignKey()
+    upload(guarded, COSIGN, key.public_pem)
+    image = push_signed_by_cosign(guarded, "prod/app", key)
+    assert pull(guarded, "prod/app", cosign_tag(image.digest)).status == 200
+    served_eventually(guarded, "prod/app", "v1")
+
+
+def test_a_signature_by_an_unknown_key_does_not_unblock(guarded):
+    upload(guarded, COSIGN, CosignKey().public_pem)
+    push_signed_by_cosign(guarded, "prod/app", CosignKey())
+    eventually(guarded, "prod/app", [{"Tool": "cosign", "IsTrusted": False, "Author": ""}])
+    assert pull(guarded, "prod/app", "v1").status == 403
+
+
+def test_a_signed_index_lets_its_platform_images_through(guarded):
+    """A multi-platform image is signed once, as its index; clients then fetch each platform by digest."""
+    key = CosignKey()
+    upload(guarded, COSIGN, key.public_pem)
+    amd, arm = make_image(arch="amd64"), make_image(arch="arm64")
+    for child in (amd, arm):
+        push_image(guarded, "prod/multi", child.digest, child)
+    index = build_index([amd, arm])
+    push_manifest(guarded, "prod/multi", "v1", index)
+    assert pull(guarded, "prod/multi", amd.digest).status == 403
+    payload = simple_signing_payload(index.digest)
+    signature = cosign_signature_manifest([cosign_layer(payload, key.sign(payload))])
+    push_image(guarded, "prod/multi", cosign_tag(index.digest), signature)
+    served_eventually(guarded, "prod/multi", "v1")
+    assert pull(guarded, "prod/multi", amd.digest).status == 200
+
+
+def test_a_policy_asking_for_notation_is_not_met_by_cosign(request, zotd_binary):
+    server = start(request, zotd_binary,
+                   extensions=policies({"name": "notarized", "repositories": ["**"], "tool": "notation"}))
+    key = CosignKey()
+    upload(server, COSIGN, key.public_pem)
+    push_signed_by_cosign(server, "app", key)
+    eventually(server, "app", [{"Tool": "cosign", "IsTrusted": True, "Author": key.public_pem.decode()}])
+    answer = pull(server, "app", "v1")
+    assert answer.status == 403 and "notarized" in answer.text

@@ -8,7 +8,8 @@ import Storage
 
 /// zot's trust extension (build label `imagetrust`, config section `trust`): cosign public keys and notation
 /// certificates uploaded by an administrator, signatures verified in the background as they are pushed and
-/// again whenever trust material changes, verdicts shown by search (`SignatureInfo`).
+/// again whenever trust material changes, verdicts shown by search (`SignatureInfo`); and zotd's signature
+/// policies, enforced at pull.
 struct ImageTrustExtension: RegistryExtension {
     static let cosignPath = "/v2/_zot/ext/cosign"
     static let notationPath = "/v2/_zot/ext/notation"
@@ -18,6 +19,7 @@ struct ImageTrustExtension: RegistryExtension {
     let settings: TrustSettings
     let trust: TrustStore
     let checker: SignatureChecker
+    let gate: PullGate
     let work: AsyncStream<TrustWork>
     let queue: AsyncStream<TrustWork>.Continuation
 
@@ -56,6 +58,10 @@ struct ImageTrustExtension: RegistryExtension {
         }
         queue.yield(.checkAgain)
         return Response(status: .ok, headers: [.contentLength: "0"])
+    }
+
+    func checkPull(_ pull: ManifestPull) async throws {
+        try gate.check(pull)
     }
 
     func handle(_ event: RegistryEvent) async {

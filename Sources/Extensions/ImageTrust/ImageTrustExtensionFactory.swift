@@ -13,10 +13,11 @@ public struct ImageTrustExtensionFactory: RegistryExtensionFactory {
         let settings = try TrustSettings(section: section)
         let root = context.config.storage.rootDirectory
         let trust = TrustStore(rootDirectory: root, logger: context.logger)
+        let verdicts = try SignatureVerdicts(rootDirectory: root)
         let checker = SignatureChecker(
-            store: context.store, trust: trust, verdicts: try SignatureVerdicts(rootDirectory: root), settings: settings,
-            logger: context.logger)
+            store: context.store, trust: trust, verdicts: verdicts, settings: settings, logger: context.logger)
+        let gate = PullGate(policies: settings.policies, verdicts: verdicts, store: context.store)
         let (work, queue) = AsyncStream.makeStream(of: TrustWork.self)
-        return ImageTrustExtension(settings: settings, trust: trust, checker: checker, work: work, queue: queue)
+        return ImageTrustExtension(settings: settings, trust: trust, checker: checker, gate: gate, work: work, queue: queue)
     }
 }

@@ -43,6 +43,10 @@ public struct ExtensionSet: Sendable {
         for item in extensions { try await item.check(manifest) }
     }
 
+    func checkPull(_ pull: ManifestPull) async throws {
+        for item in extensions { try await item.checkPull(pull) }
+    }
+
     var isEmpty: Bool { extensions.isEmpty }
 }
 

@@ -22,6 +22,8 @@ public protocol RegistryExtension: Sendable {
     func handle(_ event: RegistryEvent) async
     /// May refuse a manifest before it is stored, by throwing an `OCIError` (lint).
     func check(_ manifest: ManifestSubmission) async throws
+    /// May refuse to serve a manifest (`GET` and `HEAD`), by throwing an `OCIError` (signature policies).
+    func checkPull(_ pull: ManifestPull) async throws
     /// Rebuilds from storage whatever the extension derives from it (`zotd reindex`), with the server stopped
     /// or running; returns a line saying what it did, nil when it derives nothing.
     func rebuild() async throws -> String?
@@ -34,6 +36,7 @@ extension RegistryExtension {
     public func observe(_ exchange: RequestExchange) {}
     public func handle(_ event: RegistryEvent) async {}
     public func check(_ manifest: ManifestSubmission) async throws {}
+    public func checkPull(_ pull: ManifestPull) async throws {}
     public func rebuild() async throws -> String? { nil }
 }
 
@@ -117,6 +120,15 @@ public struct ManifestPush: Sendable, Equatable {
         self.content = content
         self.pushedBy = pushedBy
     }
+}
+
+/// A manifest about to be served, for extensions that decide who may pull what.
+public struct ManifestPull: Sendable {
+    public let repository: RepositoryName
+    /// The reference as requested: a tag or a digest.
+    public let reference: Reference
+    public let digest: Digest
+    public let content: [UInt8]
 }
 
 /// A manifest about to be stored, for extensions that check manifests.

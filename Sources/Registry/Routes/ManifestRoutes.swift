@@ -23,6 +23,10 @@ struct ManifestRoutes {
             throw StorageError.manifestUnknown(rawReference)
         }
         let manifest = try store.manifest(reference, in: repository)
+        if !extensions.isEmpty {
+            try await extensions.checkPull(
+                ManifestPull(repository: repository, reference: reference, digest: manifest.digest, content: manifest.content))
+        }
         let headers: HTTPFields = [
             .contentType: manifest.mediaType,
             .dockerContentDigest: manifest.digest.description,

@@ -72,6 +72,14 @@ extension InMemoryMetadataStore {
     }
 
     /// In digest order. A filter matches only manifests with that very artifact type, never one without any.
+    public func manifestsListing(_ digest: Digest, in repository: RepositoryName) throws -> [Digest] {
+        tables.withLock { tables in
+            let manifests = tables.manifests[repository] ?? [:]
+            guard manifests[digest] != nil else { return [] }
+            return manifests.filter { $0.value.references.contains(digest) }.map(\.key).sorted()
+        }
+    }
+
     public func referrers(of digest: Digest, in repository: RepositoryName, artifactType: String?) throws -> [Referrer]
     {
         tables.withLock { tables in

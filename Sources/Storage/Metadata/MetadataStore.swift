@@ -33,6 +33,8 @@ public protocol MetadataStore: Sendable {
     func repositories(after last: String?, limit: Int?) throws -> [String]
     /// Manifests in `repository` whose subject is `digest`, optionally of one artifact type.
     func referrers(of digest: Digest, in repository: RepositoryName, artifactType: String?) throws -> [Referrer]
+    /// The manifests of `repository` that list `digest` (the indexes it is a platform image of).
+    func manifestsListing(_ digest: Digest, in repository: RepositoryName) throws -> [Digest]
 
     // MARK: Uploads
     func createUpload(_ upload: UploadRecord) async throws

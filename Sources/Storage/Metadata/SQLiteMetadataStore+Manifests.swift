@@ -152,6 +152,20 @@ extension SQLiteMetadataStore {
         }
     }
 
+    public func manifestsListing(_ digest: Digest, in repository: RepositoryName) throws -> [Digest] {
+        try read { db in
+            try String.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT r.manifest FROM manifest_reference r
+                        JOIN manifest m ON m.repository = r.repository AND m.digest = r.target
+                        WHERE r.repository = ? AND r.target = ? ORDER BY r.manifest
+                        """),
+                arguments: [repository.value, digest.description]
+            ).map { try Digest(parsing: $0) }
+        }
+    }
+
     static func hasManifest(_ db: Database, _ digest: Digest, in repository: String) throws -> Bool {
         try Bool.fetchOne(
             db.cachedStatement(sql: "SELECT 1 FROM manifest WHERE repository = ? AND digest = ?"),

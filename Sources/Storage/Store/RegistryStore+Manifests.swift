@@ -68,6 +68,11 @@ extension RegistryStore {
         try metadata.repositories(after: last, limit: limit)
     }
 
+    /// The manifests of `repository` that list `digest`: the indexes it is a platform image of.
+    public func manifestsListing(_ digest: Digest, in repository: RepositoryName) throws -> [Digest] {
+        try metadata.manifestsListing(digest, in: repository)
+    }
+
     public func referrers(of digest: Digest, in repository: RepositoryName, artifactType: String?) throws -> [Referrer] {
         try metadata.referrers(of: digest, in: repository, artifactType: artifactType)
     }
