@@ -8,6 +8,7 @@ Verification runs in the background, so each test polls search until the verdict
 from __future__ import annotations
 
 import datetime
+import subprocess
 import shutil
 import tempfile
 import time
@@ -366,3 +367,26 @@ def test_a_policy_asking_for_notation_is_not_met_by_cosign(request, zotd_binary)
     eventually(server, "app", [{"Tool": "cosign", "IsTrusted": True, "Author": key.public_pem.decode()}])
     answer = pull(server, "app", "v1")
     assert answer.status == 403 and "notarized" in answer.text
+
+
+def test_reindex_finds_signatures_pushed_before_trust_was_on(request, zotd_binary):
+    """A root that had search but not trust: after `zotd reindex` with trust on, a signature pushed back then
+    is verified against the keys now uploaded (cosign tag mode and a notation referrer)."""
+    server = start(request, zotd_binary, extensions={"search": {"enable": True}})
+    key = CosignKey()
+    push_signed_by_cosign(server, "app", key)
+    ca = CertificateAuthority()
+    push_signed_by_notation(server, "other", ca)
+    server.stop()
+    (server.root_dir / "_cosign").mkdir()
+    (server.root_dir / "_cosign" / "key.pub").write_bytes(key.public_pem)
+    (server.root_dir / "_notation/truststore/x509/ca/default").mkdir(parents=True)
+    (server.root_dir / "_notation/truststore/x509/ca/default/root.crt").write_bytes(ca.pem)
+    server.extensions = TRUST_ON
+    server._write_config()
+    p = subprocess.run([zotd_binary, "reindex", str(server.config_path)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, f"reindex exited {p.returncode}\n{p.stdout}\n{p.stderr}"
+    assert "trust checked 2 signatures" in p.stdout + p.stderr
+    server.start()
+    assert signatures_of(server, "app") == [{"Tool": "cosign", "IsTrusted": True, "Author": key.public_pem.decode()}]
+    assert signatures_of(server, "other") == [{"Tool": "notation", "IsTrusted": True, "Author": "CN=signer,O=zotd,C=US"}]

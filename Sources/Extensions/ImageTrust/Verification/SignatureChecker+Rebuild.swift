@@ -1,0 +1,48 @@
+import Registry
+import Storage
+
+extension SignatureChecker {
+    /// Finds every signature storage holds, the way clients find them (cosign's signature tags, and the
+    /// referrers of each tagged manifest), and checks each: for `zotd reindex`, which also reaches signatures
+    /// pushed before the extension was on. Returns how many it checked.
+    func checkEverything() async throws -> Int {
+        var checked = 0
+        var last: String?
+        while true {
+            let repositories = try store.repositories(after: last, limit: 500)
+            guard let final = repositories.last else { break }
+            for repository in repositories {
+                guard let name = try? RepositoryName(parsing: repository) else { continue }
+                for signature in try signatures(in: name) {
+                    await check(signature)
+                    checked += 1
+                }
+            }
+            last = final
+        }
+        return checked
+    }
+
+    private func signatures(in repository: RepositoryName) throws -> [SignatureManifest] {
+        var found: [String: SignatureManifest] = [:]
+        for tag in try store.tags(in: repository, after: nil, limit: nil) {
+            guard let parsed = try? Tag(parsing: tag), let stored = try? store.manifest(.tag(parsed), in: repository) else {
+                continue
+            }
+            if let signature = SignatureManifest(
+                repository: repository.value, digest: stored.digest.description, tags: [tag], content: stored.content)
+            {
+                found[signature.reference.signature] = signature
+                continue
+            }
+            for referrer in try store.referrers(of: stored.digest, in: repository, artifactType: nil) {
+                guard let manifest = try? store.manifest(.digest(referrer.digest), in: repository),
+                    let signature = SignatureManifest(
+                        repository: repository.value, digest: referrer.digest.description, tags: [], content: manifest.content)
+                else { continue }
+                found[signature.reference.signature] = signature
+            }
+        }
+        return found.keys.sorted().compactMap { found[$0] }
+    }
+}
