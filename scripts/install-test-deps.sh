@@ -4,7 +4,7 @@
 #   Debian packages: skopeo podman curl (test clients), apache2-utils openssl (htpasswd files and test
 #                    certificates for the auth tests), libsqlite3-dev libssl-dev zlib1g-dev (the build)
 #   Python (pip):    pytest pytest-timeout requests oras openapi-spec-validator schemathesis
-#                    cryptography (the auth tests sign their own JWTs)
+#                    cryptography (the auth tests sign their own JWTs), cbor2 (notation's COSE envelopes)
 #                    graphql-core (the search tests build zot's schema and compare it with the server's)
 #
 # Runs `apt-get update` only when a Debian package is missing. As root it installs; as another user
@@ -13,8 +13,8 @@ set -euo pipefail
 
 APT_PACKAGES=(skopeo podman curl apache2-utils openssl libsqlite3-dev libssl-dev zlib1g-dev)
 # python module to import -> pip requirement
-PY_MODULES=(pytest pytest_timeout requests oras openapi_spec_validator schemathesis cryptography graphql)
-PY_REQUIREMENTS=(pytest pytest-timeout requests oras openapi-spec-validator schemathesis cryptography graphql-core)
+PY_MODULES=(pytest pytest_timeout requests oras openapi_spec_validator schemathesis cryptography graphql cbor2)
+PY_REQUIREMENTS=(pytest pytest-timeout requests oras openapi-spec-validator schemathesis cryptography graphql-core cbor2)
 
 PYTHON=${PYTHON:-python3}
 

@@ -8,6 +8,7 @@ Verification runs in the background, so each test polls search until the verdict
 from __future__ import annotations
 
 import datetime
+import json
 import subprocess
 import shutil
 import tempfile
@@ -25,6 +26,7 @@ from trust_support import (
     cosign_layer,
     cosign_signature_manifest,
     cosign_tag,
+    notation_cose_envelope,
     notation_envelope,
     notation_signature_manifest,
     simple_signing_payload,
@@ -169,6 +171,32 @@ def test_a_notation_signature_chaining_to_an_uploaded_ca_is_trusted_and_names_th
     eventually(trusting, "app", [{"Tool": "notation", "IsTrusted": True, "Author": "CN=signer,O=zotd,C=US"}])
 
 
+def test_a_notation_cose_signature_chaining_to_an_uploaded_ca_is_trusted(trusting):
+    ca = CertificateAuthority()
+    upload(trusting, NOTATION + "?truststoreType=ca", ca.pem)
+    image = make_image()
+    push_image(trusting, "app", "v1", image)
+    key, leaf = ca.issue("cose signer")
+    envelope = notation_cose_envelope(image, key, [leaf, ca.certificate])
+    manifest = notation_signature_manifest(image, envelope, leaf, media_type="application/cose")
+    push_image(trusting, "app", manifest.digest, manifest)
+    eventually(trusting, "app", [{"Tool": "notation", "IsTrusted": True, "Author": "CN=cose signer,O=zotd,C=US"}])
+
+
+def test_a_tampered_notation_cose_payload_is_not_trusted(trusting):
+    ca = CertificateAuthority()
+    upload(trusting, NOTATION + "?truststoreType=ca", ca.pem)
+    image = make_image()
+    push_image(trusting, "app", "v1", image)
+    key, leaf = ca.issue()
+    forged = json.dumps({"targetArtifact": image.manifest.descriptor(), "x": 1}).encode()
+    envelope = notation_cose_envelope(image, key, [leaf, ca.certificate], payload_override=forged)
+    manifest = notation_signature_manifest(image, envelope, leaf, media_type="application/cose")
+    push_image(trusting, "app", manifest.digest, manifest)
+    time.sleep(1)
+    assert signatures_of(trusting, "app") == [{"Tool": "notation", "IsTrusted": False, "Author": ""}]
+
+
 def test_a_notation_signature_from_an_unknown_ca_is_not_trusted(trusting):
     upload(trusting, NOTATION + "?truststoreType=ca", CertificateAuthority("another root").pem)
     push_signed_by_notation(trusting, "app", CertificateAuthority())
@@ -203,15 +231,21 @@ def test_a_notation_envelope_naming_another_image_is_not_trusted(trusting):
     assert signatures_of(trusting, "app") == [{"Tool": "notation", "IsTrusted": False, "Author": ""}]
 
 
-@pytest.mark.parametrize("envelope", [b"", b"not json", b'{"payload":"","protected":"!!","signature":""}',
-                                      b'{"payload":"e30","protected":"e30","header":{"x5c":["AAAA"]},"signature":"AA"}'],
-                         ids=["empty", "not-json", "bad-base64", "bad-certificate"])
-def test_a_corrupt_notation_envelope_is_not_trusted_and_the_server_keeps_serving(trusting, envelope):
+@pytest.mark.parametrize("envelope, media_type", [
+    (b"", "application/jose+json"),
+    (b"not json", "application/jose+json"),
+    (b'{"payload":"","protected":"!!","signature":""}', "application/jose+json"),
+    (b'{"payload":"e30","protected":"e30","header":{"x5c":["AAAA"]},"signature":"AA"}', "application/jose+json"),
+    (b"\xd2\x84", "application/cose"),
+    (b"\x9b\xff\xff\xff\xff\xff\xff\xff\xff", "application/cose"),
+    (b"\x81" * 10_000 + b"\x00", "application/cose"),
+], ids=["empty", "not-json", "bad-base64", "bad-certificate", "cose-truncated", "cose-huge-count", "cose-deep"])
+def test_a_corrupt_notation_envelope_is_not_trusted_and_the_server_keeps_serving(trusting, envelope, media_type):
     ca = CertificateAuthority()
     upload(trusting, NOTATION + "?truststoreType=ca", ca.pem)
     image = make_image()
     push_image(trusting, "app", "v1", image)
-    manifest = notation_signature_manifest(image, envelope)
+    manifest = notation_signature_manifest(image, envelope, media_type=media_type)
     push_image(trusting, "app", manifest.digest, manifest)
     time.sleep(1)
     assert signatures_of(trusting, "app") == [{"Tool": "notation", "IsTrusted": False, "Author": ""}]

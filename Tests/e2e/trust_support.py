@@ -14,6 +14,10 @@
   `cty application/vnd.cncf.notary.payload.v1+json`, `crit`, the signing scheme `notary.x509` and the signing
   time; the payload `{"targetArtifact": <descriptor of the signed manifest>}`. The manifest has
   `artifactType application/vnd.cncf.notary.signature`, the empty config, and the image as `subject`.
+- notation, COSE envelope (`specs/signature-envelope-cose.md`, `--signature-format cose`): layer
+  `application/cose` holding COSE_Sign1 (tag 18) with the protected header {1: alg, 2: crit, 3: cty, the
+  signing scheme, the signing time as tag 1}, the unprotected header {33: x5chain}, the payload, and the
+  signature over `Sig_structure` `["Signature1", protected, h'', payload]` (RFC 9052).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+
+import cbor2
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -173,10 +179,26 @@ def notation_envelope(subject: Image, key, chain: list, *, signing_time: datetim
     return json.dumps(envelope, separators=(",", ":")).encode()
 
 
-def notation_signature_manifest(subject: Image, envelope: bytes, leaf=None) -> Image:
+def notation_cose_envelope(subject: Image, key, chain: list, *, payload_override: bytes | None = None) -> bytes:
+    """A COSE_Sign1 envelope signing `subject` (PS256, algorithm -37); `payload_override` replaces the payload
+    after signing (tampering)."""
+    signing_time = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=1)
+    protected = cbor2.dumps({1: -37, 2: ["io.cncf.notary.signingScheme"], 3: NOTATION_PAYLOAD,
+                             "io.cncf.notary.signingScheme": "notary.x509",
+                             "io.cncf.notary.signingTime": cbor2.CBORTag(1, int(signing_time.timestamp()))},
+                            canonical=True)
+    payload = json.dumps({"targetArtifact": subject.manifest.descriptor()}, separators=(",", ":")).encode()
+    signature = key.sign(cbor2.dumps(["Signature1", protected, b"", payload]),
+                         padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256())
+    unprotected = {33: [c.public_bytes(serialization.Encoding.DER) for c in chain],
+                   "io.cncf.notary.signingAgent": "notation-go/1.3.0"}
+    return cbor2.dumps(cbor2.CBORTag(18, [protected, unprotected, payload_override or payload, signature]))
+
+
+def notation_signature_manifest(subject: Image, envelope: bytes, leaf=None, media_type="application/jose+json") -> Image:
     thumbprints = []
     if leaf is not None:
         thumbprints = [leaf.fingerprint(hashes.SHA256()).hex()]
     return build_image(artifact_type=NOTATION_ARTIFACT, config=EMPTY_CONFIG,
-                       layers=[Content(envelope, "application/jose+json")], subject=subject.manifest,
+                       layers=[Content(envelope, media_type)], subject=subject.manifest,
                        annotations={"io.cncf.notary.x509chain.thumbprint#S256": json.dumps(thumbprints)})

@@ -3,25 +3,27 @@ import Foundation
 import X509
 import CryptoExtras
 
-/// Checks a notation signature in its JWS envelope (`application/jose+json`, the Notary Project's
-/// signature specification, "JWS JSON serialization"): the payload names the signed manifest, the protected
+/// Checks a notation signature in its envelope, JWS (`application/jose+json`) or COSE (`application/cose`),
+/// as the Notary Project's signature specification defines them: the payload names the signed manifest, the protected
 /// header's algorithm verifies over `protected.payload` with the leaf certificate of `x5c`, the signing time
 /// lies within the leaf's validity, the envelope has not expired, and the chain leads to a certificate of the
 /// trust store its signing scheme names, valid now (notation's strict level, without revocation checks).
 enum NotationVerification {
     static let jwsMediaType = "application/jose+json"
+    static let coseMediaType = "application/cose"
     static let payloadContentType = "application/vnd.cncf.notary.payload.v1+json"
 
     /// The verified leaf certificate, or why the envelope is not trusted.
     static func verify(
         envelope bytes: [UInt8], mediaType: String, subject: String, roots: [TruststoreType: [Certificate]], now: Date
     ) async -> Result<Certificate, SignatureProblem> {
-        guard mediaType == jwsMediaType else {
-            return .failure(.unsupported("notation envelopes of type \(mediaType) are not verified (only JWS)"))
-        }
-        let envelope: JWSEnvelope
+        let envelope: NotationEnvelope
         do {
-            envelope = try JWSEnvelope(bytes: bytes)
+            switch mediaType {
+            case jwsMediaType: envelope = try NotationEnvelope(jws: bytes)
+            case coseMediaType: envelope = try NotationEnvelope(cose: bytes)
+            default: return .failure(.unsupported("notation envelopes of type \(mediaType)"))
+            }
         } catch {
             return .failure(error)
         }
@@ -53,16 +55,23 @@ enum NotationVerification {
     static func author(_ leaf: Certificate) -> String { leaf.subject.description }
 }
 
-/// A JWS envelope as notation writes it: `{"payload", "protected", "header": {"x5c": [...]}, "signature"}`.
-private struct JWSEnvelope {
-    let signingInput: [UInt8]
-    let signature: [UInt8]
-    let algorithm: String
-    let signingScheme: String
-    let signingTime: Date
-    let expiry: Date?
-    let chain: [Certificate]
-    let payload: Payload
+/// What a notation envelope says, whichever its format: the signed bytes and the signature over them, the
+/// algorithm (JWS's names), the signing scheme and times, the certificate chain (leaf first) and the payload.
+struct NotationEnvelope {
+    var signingInput: [UInt8]
+    var signature: [UInt8]
+    var algorithm: String
+    var signingScheme: String
+    var signingTime: Date
+    var expiry: Date?
+    var chain: [Certificate]
+    var payload: Payload
+
+    static let signingSchemes: Set<String> = ["notary.x509", "notary.x509.signingAuthority"]
+    /// The critical headers notation defines, all of which this verifier checks.
+    static let understoodCritical: Set<String> = [
+        "io.cncf.notary.signingScheme", "io.cncf.notary.expiry", "io.cncf.notary.authenticSigningTime",
+    ]
 
     struct Payload: Decodable {
         struct Descriptor: Decodable {
@@ -72,7 +81,22 @@ private struct JWSEnvelope {
         var targetArtifact: Descriptor
     }
 
-    init(bytes: [UInt8]) throws(SignatureProblem) {
+    init(
+        signingInput: [UInt8], signature: [UInt8], algorithm: String, signingScheme: String, signingTime: Date,
+        expiry: Date?, chain: [Certificate], payload: Payload
+    ) {
+        self.signingInput = signingInput
+        self.signature = signature
+        self.algorithm = algorithm
+        self.signingScheme = signingScheme
+        self.signingTime = signingTime
+        self.expiry = expiry
+        self.chain = chain
+        self.payload = payload
+    }
+
+    /// A JWS envelope as notation writes it: `{"payload", "protected", "header": {"x5c": [...]}, "signature"}`.
+    init(jws bytes: [UInt8]) throws(SignatureProblem) {
         guard let envelope = try? JSONDecoder().decode(Serialized.self, from: Data(bytes)) else {
             throw .malformed("not a JWS JSON envelope")
         }
@@ -82,13 +106,11 @@ private struct JWSEnvelope {
         guard header.cty == NotationVerification.payloadContentType else {
             throw .malformed("the payload's content type is \(header.cty ?? "missing")")
         }
-        guard let scheme = header.signingScheme, ["notary.x509", "notary.x509.signingAuthority"].contains(scheme) else {
+        guard let scheme = header.signingScheme, Self.signingSchemes.contains(scheme) else {
             throw .unsupported("signing scheme \(header.signingScheme ?? "missing")")
         }
-        // Every critical header must be one notation defines and the verifier checks.
-        let understood: Set<String> = ["io.cncf.notary.signingScheme", "io.cncf.notary.expiry", "io.cncf.notary.authenticSigningTime"]
         guard let critical = header.crit, critical.contains("io.cncf.notary.signingScheme"),
-            critical.allSatisfy(understood.contains)
+            critical.allSatisfy(Self.understoodCritical.contains)
         else { throw .malformed("crit must name the signing scheme and nothing unknown") }
         guard let time = (header.signingTime ?? header.authenticSigningTime).flatMap(Self.date) else {
             throw .malformed("no signing time")
