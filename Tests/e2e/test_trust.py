@@ -218,6 +218,17 @@ def test_a_notation_signature_by_an_expired_leaf_is_not_trusted(trusting):
     assert signatures_of(trusting, "app") == [{"Tool": "notation", "IsTrusted": False, "Author": ""}]
 
 
+def test_a_notation_signature_by_a_leaf_not_meant_for_code_signing_is_not_trusted(trusting):
+    """A TLS server certificate from the same CA cannot sign images (notation's signing certificate rules)."""
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+    ca = CertificateAuthority()
+    upload(trusting, NOTATION + "?truststoreType=ca", ca.pem)
+    push_signed_by_notation(trusting, "app", ca, usage=ExtendedKeyUsageOID.SERVER_AUTH)
+    time.sleep(1)
+    assert signatures_of(trusting, "app") == [{"Tool": "notation", "IsTrusted": False, "Author": ""}]
+    assert "does not include code signing" in trusting.log_tail()
+
+
 def test_a_notation_envelope_naming_another_image_is_not_trusted(trusting):
     ca = CertificateAuthority()
     upload(trusting, NOTATION + "?truststoreType=ca", ca.pem)

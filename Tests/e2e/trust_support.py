@@ -132,8 +132,9 @@ class CertificateAuthority:
     def pem(self) -> bytes:
         return self.certificate.public_bytes(serialization.Encoding.PEM)
 
-    def issue(self, common_name: str = "signer", *, not_before=None, not_after=None):
-        """A code-signing leaf and its key; validity defaults to yesterday until a year from now."""
+    def issue(self, common_name: str = "signer", *, not_before=None, not_after=None,
+              usage=ExtendedKeyUsageOID.CODE_SIGNING):
+        """A leaf and its key, for code signing unless `usage` says otherwise; valid from yesterday for a year."""
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         now = datetime.datetime.now(datetime.timezone.utc)
         subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
@@ -148,7 +149,7 @@ class CertificateAuthority:
             .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
                                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
             .sign(self.key, hashes.SHA256()))
         return key, certificate
 

@@ -7,7 +7,8 @@ import CryptoExtras
 /// as the Notary Project's signature specification defines them: the payload names the signed manifest, the protected
 /// header's algorithm verifies over `protected.payload` with the leaf certificate of `x5c`, the signing time
 /// lies within the leaf's validity, the envelope has not expired, and the chain leads to a certificate of the
-/// trust store its signing scheme names, valid now (notation's strict level, without revocation checks).
+/// trust store its signing scheme names, valid now, from a leaf fit to sign code (notation's strict level,
+/// without revocation checks).
 enum NotationVerification {
     static let jwsMediaType = "application/jose+json"
     static let coseMediaType = "application/cose"
@@ -31,6 +32,7 @@ enum NotationVerification {
             return .failure(.wrongSubject(envelope.payload.targetArtifact.digest))
         }
         guard let leaf = envelope.chain.first else { return .failure(.malformed("x5c names no certificate")) }
+        if let problem = signingCertificateProblem(leaf) { return .failure(.untrusted(problem)) }
         guard envelope.signatureVerifies(with: leaf) else {
             return .failure(.untrusted("the signature does not verify with the leaf certificate"))
         }
@@ -49,6 +51,19 @@ enum NotationVerification {
             return .failure(.untrusted("the certificate chain does not lead to an uploaded \(storeType.rawValue) certificate, valid now"))
         }
         return .success(leaf)
+    }
+
+    /// Why `leaf` may not sign code, as notation judges a signing certificate: not a CA, a key usage that
+    /// includes digital signatures, and an extended key usage, when there is one, that includes code signing.
+    static func signingCertificateProblem(_ leaf: Certificate) -> String? {
+        if case .isCertificateAuthority? = try? leaf.extensions.basicConstraints { return "the signing certificate is a CA" }
+        guard let usage = try? leaf.extensions.keyUsage, usage.digitalSignature else {
+            return "the signing certificate's key usage does not allow digital signatures"
+        }
+        if let extended = try? leaf.extensions.extendedKeyUsage, !extended.contains(.codeSigning) {
+            return "the signing certificate's extended key usage does not include code signing"
+        }
+        return nil
     }
 
     /// zot's `Author` of a notation signature: the leaf's subject as Go prints a name (`CN=…,O=…,C=…`).
