@@ -193,6 +193,37 @@ def test_mount_needs_read_on_the_source(server):
     assert r.status_code == 201, r.text
 
 
+def test_a_mount_without_from_needs_read_on_some_repository_holding_the_blob(server):
+    """zot's automatic cross-repository mount (no `from`): 201 when a repository the caller may read holds
+    the blob, else an ordinary upload (202) that tells nothing of the blob."""
+    digest = push_blob(client(server, "admin"), "secret/s", random_bytes(2048))
+    r = client(server, "mallory").post(with_query("/v2/tmp/x/y/blobs/uploads/", {"mount": digest}))
+    assert r.status_code == 202, r.text
+    assert_oci_error(client(server, "mallory").get(f"/v2/tmp/x/y/blobs/{digest}"), 404, "BLOB_UNKNOWN")
+    r = client(server, "alice").post(with_query("/v2/tmp/x/y/blobs/uploads/", {"mount": digest}))
+    assert r.status_code == 201, r.text
+    assert client(server, "alice").get(f"/v2/tmp/x/y/blobs/{digest}").status_code == 200
+
+
+# The User-Agents docker sends: the engine proxying for the CLI, and the CLI itself (zot's controller_test.go).
+DOCKER_ENGINE = "docker/26.1.3 go/go1.22.2 git-commit/8e96db1 kernel/6.1.0 os/linux arch/amd64 UpstreamClient(Docker-Client/26.1.3 (linux))"
+DOCKER_CLI = "Docker-Client/26.1.3 (linux)"
+
+
+@pytest.mark.parametrize("agent", [DOCKER_ENGINE, DOCKER_CLI], ids=["engine", "cli"])
+def test_docker_asking_v2_without_credentials_is_challenged_where_anonymous_and_signed_in_access_mix(server, agent):
+    """docker reads a 200 here as "no auth anywhere" and would never send its stored credentials."""
+    r = client(server, None).get("/v2/", headers={"User-Agent": agent})
+    assert r.status_code == 401, r.text
+    assert r.headers["WWW-Authenticate"].startswith("Basic realm=")
+
+
+def test_docker_with_credentials_and_other_clients_without_get_v2(server):
+    assert client(server, "alice").get("/v2/", headers={"User-Agent": DOCKER_ENGINE}).status_code == 200
+    for agent in ("skopeo/1.13.3", "containers/5.25.0 (github.com/containers/image)", "oras/1.2.0", "curl/7.88.1"):
+        assert client(server, None).get("/v2/", headers={"User-Agent": agent}).status_code == 200, agent
+
+
 def test_metrics_are_for_the_metrics_users(server):
     """accessControl.metrics.users: anonymous callers are asked to log in, other users are denied."""
     assert_oci_error(server.get("/metrics"), 401, "UNAUTHORIZED")
@@ -225,6 +256,7 @@ def test_anonymous_policy_without_authentication(auth_registry, repo):
         "infra/**": {"anonymousPolicy": ["read"]},
     }}})
     assert server.get("/v2/").status_code == 200
+    assert server.get("/v2/", headers={"User-Agent": DOCKER_ENGINE}).status_code == 200  # nothing to log in to
     push_image(server, repo, "v1", build_image())
     assert server.get(f"/v2/{repo}/manifests/v1").status_code == 200
     assert_oci_error(server.post("/v2/infra/x/blobs/uploads/"), 401, "UNAUTHORIZED")

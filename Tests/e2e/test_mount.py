@@ -91,3 +91,19 @@ def test_mount_with_invalid_digest_is_400(registry, repo):
     r = mount(registry, repo + "-b", "sha256:zz", repo)
     if r.status_code != 202:
         assert_oci_error(r, 400, "DIGEST_INVALID")
+
+
+def test_a_mount_without_from_takes_the_blob_from_any_repository_holding_it(registry, repo):
+    """zot's automatic cross-repository mount (the conformance suite's OCI_AUTOMATIC_CROSSMOUNT): no `from`,
+    and the blob is found wherever the caller may read it."""
+    data = random_bytes(3000)
+    digest = push_blob(registry, repo, data)
+    r = registry.post(with_query(f"/v2/{repo}-auto/blobs/uploads/", {"mount": digest}))
+    assert r.status_code == 201, r.text
+    assert urlsplit(absolute_location(r)).path == f"/v2/{repo}-auto/blobs/{digest}"
+    assert registry.get(f"/v2/{repo}-auto/blobs/{digest}").content == data
+
+
+def test_a_mount_without_from_of_a_blob_nobody_holds_starts_an_upload(registry, repo):
+    r = registry.post(with_query(f"/v2/{repo}/blobs/uploads/", {"mount": sha256_digest(random_bytes(64))}))
+    assert r.status_code == 202, r.text

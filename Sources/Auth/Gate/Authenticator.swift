@@ -77,6 +77,13 @@ public final class Authenticator: Sendable {
     /// Whether bearer tokens are how callers sign in.
     public var usesBearerTokens: Bool { bearer != nil }
 
+    /// Whether access control lets anonymous callers in somewhere and keeps something for signed-in ones,
+    /// with a login by password (or API key) to be had: what makes zot challenge docker at `GET /v2/`.
+    public var mixesAnonymousAndSignedInAccess: Bool {
+        guard passwords != nil || apiKeys != nil, let policy = authorizer.policy else { return false }
+        return policy.grantsAnonymousAccess && policy.grantsSignedInAccess
+    }
+
     // MARK: The question
 
     /// Who sent `request`, and whether they may have it served under `requirement`.

@@ -20,6 +20,8 @@ public struct AccessPolicy: Sendable {
     private let metrics: MetricsRule?
     /// Whether some pattern grants anything to callers without credentials.
     public let grantsAnonymousAccess: Bool
+    /// Whether some rule grants something to signed-in callers only.
+    public let grantsSignedInAccess: Bool
 
     public init(_ config: AccessControlConfig) throws(RepositoryGlob.SyntaxError) {
         var entries: [Entry] = []
@@ -40,6 +42,7 @@ public struct AccessPolicy: Sendable {
         self.groupsByUser = groupsByUser.mapValues { $0.sorted() }
         metrics = config.metrics
         grantsAnonymousAccess = config.grantsAnonymousAccess
+        grantsSignedInAccess = config.grantsSignedInAccess
     }
 
     /// The groups `user` belongs to under `accessControl.groups`.

@@ -30,6 +30,16 @@ public struct AccessControlConfig: Sendable, Equatable {
     public var grantsAnonymousAccess: Bool {
         repositories.values.contains { !$0.anonymousPolicy.isEmpty }
     }
+
+    /// Whether something is granted to signed-in callers only: an admin, a default policy, a policy naming
+    /// users or groups (zot's `ContainsOnlyAnonymousPolicy`, negated).
+    public var grantsSignedInAccess: Bool {
+        if !adminPolicy.actions.isEmpty || !adminPolicy.users.isEmpty || !adminPolicy.groups.isEmpty { return true }
+        return repositories.values.contains { rules in
+            !rules.defaultPolicy.isEmpty
+                || rules.policies.contains { !$0.actions.isEmpty || !$0.users.isEmpty || !$0.groups.isEmpty }
+        }
+    }
 }
 
 /// The rules of one repository pattern.

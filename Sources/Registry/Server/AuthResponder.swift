@@ -26,6 +26,12 @@ struct AuthResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == R
             guard security.audit != nil else { return try await next.respond(to: request, context: context) }
             return try await forward(request, context, caller: .unrestricted)
         }
+        if DockerClient.mustBeChallenged(request, context, authenticator) {
+            let challenge = Verdict.challenge(
+                header: authenticator.challenge(for: .anyCaller), delay: .zero,
+                reason: "docker asks GET /v2/ whether to send its credentials", identity: nil)
+            return try await answer(challenge, request, context, challenges: true)
+        }
         let requirement: Requirement
         switch access(of: request, context) {
         case .open:

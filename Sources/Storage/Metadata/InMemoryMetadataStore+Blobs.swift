@@ -9,6 +9,12 @@ extension InMemoryMetadataStore {
         }
     }
 
+    public func repositoriesLinking(_ digest: Digest) throws -> [RepositoryName] {
+        tables.withLock { tables in
+            tables.links.filter { $0.value[digest] != nil }.map(\.key).sorted { $0.value < $1.value }
+        }
+    }
+
     public func mountBlob(_ digest: Digest, from source: RepositoryName, to repository: RepositoryName) async throws
         -> Bool
     {

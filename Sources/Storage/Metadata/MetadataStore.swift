@@ -11,6 +11,8 @@ public protocol MetadataStore: Sendable {
     func mountBlob(_ digest: Digest, from source: RepositoryName, to repository: RepositoryName) async throws -> Bool
     /// The size of blob `digest` if `repository` links it.
     func blobSize(_ digest: Digest, in repository: RepositoryName) throws -> Int64?
+    /// The repositories a blob is linked into, by name.
+    func repositoriesLinking(_ digest: Digest) throws -> [RepositoryName]
     /// Whether `digest` is stored at all, in any repository.
     func blobSize(_ digest: Digest) throws -> Int64?
     /// Removes `repository`'s link to the blob. False when there was none.

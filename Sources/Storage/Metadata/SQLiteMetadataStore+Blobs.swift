@@ -26,6 +26,15 @@ extension SQLiteMetadataStore {
         }
     }
 
+    public func repositoriesLinking(_ digest: Digest) throws -> [RepositoryName] {
+        try read { db in
+            try String.fetchAll(
+                db.cachedStatement(sql: "SELECT repository FROM blob_link WHERE digest = ? ORDER BY repository"),
+                arguments: [digest.description]
+            ).compactMap { try? RepositoryName(parsing: $0) }
+        }
+    }
+
     public func blobSize(_ digest: Digest, in repository: RepositoryName) throws -> Int64? {
         try readStatement { db in
             try Int64.fetchOne(

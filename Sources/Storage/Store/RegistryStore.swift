@@ -88,6 +88,11 @@ extension RegistryStore {
 
     /// Cross-repository mount: no bytes move, the target repository gains a link.
     /// - Returns: false when `source` does not have the blob (the caller then starts an upload).
+    /// The repositories that hold the blob.
+    public func repositories(holding digest: Digest) throws -> [RepositoryName] {
+        try metadata.repositoriesLinking(digest)
+    }
+
     public func mountBlob(_ digest: Digest, from source: RepositoryName, to repository: RepositoryName) async throws
         -> Bool
     {
