@@ -19,8 +19,11 @@ import base64
 import http.client
 import json
 import re
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 from urllib.parse import quote_plus
 
@@ -34,6 +37,29 @@ from oci import (
     random_bytes,
     tar_gz_layer,
 )
+from zotd_server import ZotdServer
+
+SEARCH_ON = {"search": {"enable": True}}
+
+
+def start_server(request, binary, *, extensions=SEARCH_ON, cls=ZotdServer, **kw) -> ZotdServer:
+    """A server of this test's own with `extensions`; stopped and removed after the test (a crash fails it)."""
+    workdir = Path(tempfile.mkdtemp(prefix="zotd-e2e-search-"))
+    server = cls(binary, workdir, extensions=extensions, **kw)
+    if not hasattr(request.node, "_zotd_servers"):
+        request.node._zotd_servers = []
+    request.node._zotd_servers.append(server)
+
+    def finish():
+        try:
+            crashed = server.crashed()
+            server.stop()
+            assert not crashed, f"zotd exited on its own\n{server.log_tail()}"
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    request.addfinalizer(finish)
+    return server.start()
 
 SEARCH = "/v2/_zot/ext/search"
 USERPREFS = "/v2/_zot/ext/userprefs"

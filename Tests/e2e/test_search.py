@@ -18,9 +18,7 @@ state (downloads, deletes, reindex, stars) start a server of their own.
 from __future__ import annotations
 
 import datetime
-import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,6 +36,8 @@ from oci import (
     write_oci_layout,
 )
 from search_support import (
+    SEARCH_ON,
+    start_server,
     assert_same,
     NO_VULNERABILITIES,
     RFC3339,
@@ -61,7 +61,6 @@ from search_support import (
 )
 from zotd_server import MANIFEST_ACCEPT, ZotdServer
 
-SEARCH_ON = {"search": {"enable": True}}
 SEARCH_AND_UI = {"search": {"enable": True}, "ui": {"enable": True}}
 SHAPE_FIXTURE = Path(__file__).resolve().parents[1] / "SearchExtensionTests" / "Fixtures" / "zot-search-schema.shape.graphql"
 
@@ -149,26 +148,6 @@ def assert_still_answers(server) -> None:
 
 def names(results) -> list:
     return [(r["RepoName"], r["Tag"]) for r in results]
-
-
-def start_server(request, binary, *, extensions=SEARCH_ON, cls=ZotdServer, **kw) -> ZotdServer:
-    """A server of this test's own with `extensions`; stopped and removed after the test (a crash fails it)."""
-    workdir = Path(tempfile.mkdtemp(prefix="zotd-e2e-search-"))
-    server = cls(binary, workdir, extensions=extensions, **kw)
-    if not hasattr(request.node, "_zotd_servers"):
-        request.node._zotd_servers = []
-    request.node._zotd_servers.append(server)
-
-    def finish():
-        try:
-            crashed = server.crashed()
-            server.stop()
-            assert not crashed, f"zotd exited on its own\n{server.log_tail()}"
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    request.addfinalizer(finish)
-    return server.start()
 
 
 def skopeo_copy(server, layout, tag, dest, *, all_images=False):

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime
 import json
 import subprocess
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import pytest
 
 from auth_support import AuthServer, write_htpasswd
 from oci import build_index, push_image, push_manifest
-from search_support import data_of, make_image, raw_request
+from search_support import data_of, make_image, raw_request, start_server
 from trust_support import (
     CertificateAuthority,
     CosignKey,
@@ -31,7 +29,7 @@ from trust_support import (
     notation_signature_manifest,
     simple_signing_payload,
 )
-from zotd_server import MANIFEST_ACCEPT, ZotdServer
+from zotd_server import MANIFEST_ACCEPT
 
 TRUST_ON = {"search": {"enable": True}, "trust": {"enable": True, "cosign": True, "notation": True}}
 COSIGN = "/v2/_zot/ext/cosign"
@@ -39,21 +37,8 @@ NOTATION = "/v2/_zot/ext/notation"
 SIGNATURES = '{ImageList(repo:"%s"){Results{Tag IsSigned SignatureInfo{Tool IsTrusted Author}}}}'
 
 
-def start(request, binary, *, cls=ZotdServer, extensions=TRUST_ON, **kw):
-    workdir = Path(tempfile.mkdtemp(prefix="zotd-e2e-trust-"))
-    server = cls(binary, workdir, extensions=extensions, **kw)
-
-    def finish():
-        try:
-            crashed = server.crashed()
-            server.stop()
-            assert not crashed, f"zotd exited on its own\n{server.log_tail()}"
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    request.addfinalizer(finish)
-    server.start()
-    return server
+def start(request, binary, *, extensions=TRUST_ON, **kw):
+    return start_server(request, binary, extensions=extensions, **kw)
 
 
 @pytest.fixture

@@ -68,6 +68,20 @@ extension RegistryStore {
         try metadata.repositories(after: last, limit: limit)
     }
 
+    /// Calls `body` with every repository, in name order, reading the names a page at a time (what a walk
+    /// over the whole store, such as `zotd reindex`, goes through).
+    public func forEachRepository(_ body: (RepositoryName) async throws -> Void) async throws {
+        var last: String?
+        while true {
+            let page = try repositories(after: last, limit: 500)
+            guard let final = page.last else { return }
+            for repository in page {
+                if let name = try? RepositoryName(parsing: repository) { try await body(name) }
+            }
+            last = final
+        }
+    }
+
     /// The manifests of `repository` that list `digest`: the indexes it is a platform image of.
     public func manifestsListing(_ digest: Digest, in repository: RepositoryName) throws -> [Digest] {
         try metadata.manifestsListing(digest, in: repository)

@@ -7,18 +7,11 @@ extension SignatureChecker {
     /// pushed before the extension was on. Returns how many it checked.
     func checkEverything() async throws -> Int {
         var checked = 0
-        var last: String?
-        while true {
-            let repositories = try store.repositories(after: last, limit: 500)
-            guard let final = repositories.last else { break }
-            for repository in repositories {
-                guard let name = try? RepositoryName(parsing: repository) else { continue }
-                for signature in try signatures(in: name) {
-                    await check(signature)
-                    checked += 1
-                }
+        try await store.forEachRepository { name in
+            for signature in try signatures(in: name) {
+                await check(signature)
+                checked += 1
             }
-            last = final
         }
         return checked
     }

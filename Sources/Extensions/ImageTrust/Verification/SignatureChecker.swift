@@ -56,7 +56,7 @@ struct SignatureChecker: Sendable {
                 let stored = try? store.manifest(.digest(digest), in: name),
                 let signature = SignatureManifest(
                     repository: reference.repository, digest: reference.signature,
-                    tags: SignatureManifest.cosignTag(of: reference.subject).map { [$0] } ?? [], content: stored.content)
+                    tags: SignatureTag.cosignTag(of: reference.subject).map { [$0] } ?? [], content: stored.content)
             else {
                 try? verdicts.forget(signature: reference.signature, in: reference.repository)
                 continue

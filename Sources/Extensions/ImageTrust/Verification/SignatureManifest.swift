@@ -48,12 +48,6 @@ struct SignatureManifest: Sendable {
         }
     }
 
-    /// cosign's signature tag for `subject` (`sha256:<hex>` → `sha256-<hex>.sig`).
-    static func cosignTag(of subject: String) -> String? {
-        guard subject.hasPrefix("sha256:") else { return nil }
-        return "sha256-" + subject.dropFirst("sha256:".count) + ".sig"
-    }
-
     /// `sha256:<hex>` for cosign's signature tag `sha256-<hex>.sig`.
     static func cosignSubject(ofTag tag: String) -> String? {
         guard tag.hasPrefix("sha256-"), tag.hasSuffix(".sig"), tag.utf8.count == 75 else { return nil }

@@ -23,24 +23,17 @@ extension ImageIndexer {
 
     private func indexEverything() async throws -> Int {
         var indexed = 0
-        var last: String?
-        while true {
-            let repositories = try store.repositories(after: last, limit: 500)
-            guard let final = repositories.last else { break }
-            for repository in repositories {
-                guard let name = try? RepositoryName(parsing: repository) else { continue }
-                var changes: [IndexChange] = []
-                var seen: Set<Digest> = []
-                for tag in try store.tags(in: name, after: nil, limit: nil) {
-                    guard let parsed = try? Tag(parsing: tag), let stored = try? store.manifest(.tag(parsed), in: name)
-                    else { continue }
-                    try await collect(stored.digest, in: name, seen: &seen, into: &changes)
-                    changes.append(contentsOf: try await records(stored.digest, in: repository, tags: [tag]))
-                }
-                try index.apply(changes)
-                indexed += seen.count
+        try await store.forEachRepository { name in
+            var changes: [IndexChange] = []
+            var seen: Set<Digest> = []
+            for tag in try store.tags(in: name, after: nil, limit: nil) {
+                guard let parsed = try? Tag(parsing: tag), let stored = try? store.manifest(.tag(parsed), in: name)
+                else { continue }
+                try await collect(stored.digest, in: name, seen: &seen, into: &changes)
+                changes.append(contentsOf: try await records(stored.digest, in: name.value, tags: [tag]))
             }
-            last = final
+            try index.apply(changes)
+            indexed += seen.count
         }
         return indexed
     }

@@ -178,7 +178,7 @@ struct SearchIndex: Sendable {
 
 /// Tags zot never lists as images: a cosign signature (`sha256-<64 hex>.sig`) and a referrers-API fallback
 /// tag (`sha256-<hex>`). Cosign's `.att` and `.sbom` tags are listed.
-enum SignatureTag {
+package enum SignatureTag {
     static func isHidden(_ tag: String) -> Bool {
         guard tag.hasPrefix("sha256-") else { return false }
         let rest = tag.utf8.dropFirst("sha256-".count)
@@ -189,7 +189,7 @@ enum SignatureTag {
 
 extension SignatureTag {
     /// The tag cosign stores the signature of `digest` under.
-    static func cosignTag(of digest: String) -> String? {
+    package static func cosignTag(of digest: String) -> String? {
         guard digest.hasPrefix("sha256:") else { return nil }
         return "sha256-" + digest.dropFirst("sha256:".count) + ".sig"
     }
