@@ -17,9 +17,9 @@ struct Serve: AsyncParsableCommand {
         let logger = try LogSetup.bootstrap(config.log)
         let root = Self.absolute(config.storage.rootDirectory)
         let store: RegistryStore
+        let adoption: AdoptionReport
         do {
-            store = try RegistryStore.local(root: root, durable: config.storage.commit)
-            try await store.removeAbandonedMonolithicUploads()
+            (store, adoption) = try await StorageStartup.open(root: root, durable: config.storage.commit, logger: logger)
         } catch {
             logger.critical("cannot open storage at \(root): \(error)")
             throw ExitCode(1)
@@ -34,6 +34,17 @@ struct Serve: AsyncParsableCommand {
         } catch {
             logger.critical("cannot start extensions: \(error)")
             throw ExitCode(1)
+        }
+        if adoption.repositoriesAdopted > 0 {
+            // What the extensions derive from storage (search's index) has not seen the adopted images.
+            do {
+                for item in extensions.extensions {
+                    if let line = try await item.rebuild() { logger.info("after adopting zot's repositories: \(line)") }
+                }
+            } catch {
+                logger.critical("cannot index the adopted repositories: \(error)")
+                throw ExitCode(1)
+            }
         }
         let security: RegistrySecurity
         do {

@@ -307,7 +307,7 @@ def run_workload(server, ledger: Ledger, cycle: int, *, workers: int, seconds: f
 
 
 def check_database(root: Path) -> dict:
-    """Opens `<root>/zotd.db` read-only (server down) and checks it against the blob files.
+    """Opens `<root>/zotd.db` (root: a server's `state_dir`) read-only (server down) and checks it against the blob files.
 
     Returns counts; raises AssertionError listing the first violations."""
     db = sqlite3.connect(f"file:{root / 'zotd.db'}?mode=ro", uri=True, timeout=10)
@@ -443,7 +443,7 @@ def _log_lines(server, url: str) -> str:
 
 
 def _staged_size(server, url: str):
-    path = server.root_dir / "uploads" / url.rstrip("/").rsplit("/", 1)[1].split("?")[0]
+    path = server.state_dir / "uploads" / url.rstrip("/").rsplit("/", 1)[1].split("?")[0]
     return path.stat().st_size if path.exists() else "absent"
 
 

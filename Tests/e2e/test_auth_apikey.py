@@ -140,10 +140,10 @@ def test_only_a_hash_of_the_key_is_stored(server):
     key = create_key(server, label="stored")["apiKey"]
     assert server.as_user("alice", key).get("/v2/").status_code == 200
     server.stop()
-    for path in server.root_dir.glob("zotd.db*"):
+    for path in server.state_dir.glob("zotd.db*"):
         data = path.read_bytes()
         assert key.encode() not in data and key[4:].encode() not in data, path.name
-    with sqlite3.connect(server.root_dir / "zotd.db") as db:
+    with sqlite3.connect(server.state_dir / "zotd.db") as db:
         rows = db.execute("SELECT * FROM auth_api_key").fetchall()
     assert len(rows) == 1 and not any(key[4:] in str(column) for column in rows[0])
     server.start()

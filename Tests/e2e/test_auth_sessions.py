@@ -65,5 +65,5 @@ def test_login_needs_a_password(server):
 def test_session_token_is_not_stored_in_clear(server):
     token = login(server).cookies["session"]
     server.stop()
-    for path in server.root_dir.glob("zotd.db*"):
+    for path in server.state_dir.glob("zotd.db*"):
         assert token.encode() not in path.read_bytes()

@@ -8,13 +8,13 @@ exact message it printed when it cannot run on this machine at all (storage, nam
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from auth_support import oras_client_for
+from auth_support import oras_client_for, require_tool, run
+from podman_support import podman_or_skip
 from oci import (
     DOCKER_MANIFEST,
     OCI_INDEX,
@@ -26,29 +26,6 @@ from oci import (
 )
 
 pytestmark = pytest.mark.clients
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def require_tool(name):
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (scripts/install-test-deps.sh installs it)"
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return path
-
-
-def run(*cmd, timeout=120, check=True, **kw):
-    p = subprocess.run(list(cmd), capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, **kw)
-    if check and p.returncode != 0:
-        raise AssertionError(
-            f"{' '.join(map(str, cmd))} exited {p.returncode}\n--- stdout ---\n{p.stdout.decode(errors='replace')[-2000:]}"
-            f"\n--- stderr ---\n{p.stderr.decode(errors='replace')[-3000:]}"
-        )
-    return p
-
 
 # ============================================================================== skopeo
 
@@ -229,52 +206,13 @@ def test_oras_attached_referrer_is_listed_by_the_referrers_api(registry, repo, o
 # ============================================================================== podman
 
 
-class Podman:
-    """podman with its own storage under a temp dir (vfs driver: no overlay mounts needed)."""
-
-    def __init__(self, binary, base: Path):
-        self.binary = binary
-        self.base = base
-        self.root = base / "storage"
-        self.runroot = base / "run"
-
-    def args(self, *rest):
-        return [
-            self.binary,
-            "--root", str(self.root),
-            "--runroot", str(self.runroot),
-            "--storage-driver", "vfs",
-            "--cgroup-manager", "cgroupfs",
-            "--events-backend", "file",
-            *rest,
-        ]
-
-    def run(self, *rest, check=True, timeout=180):
-        return run(*self.args(*rest), check=check, timeout=timeout)
-
-    def cleanup(self):
-        # vfs layers may be read-only dirs; podman removes its own storage first
-        subprocess.run(self.args("system", "reset", "--force"), capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
-        shutil.rmtree(self.base, ignore_errors=True)
-
-
-def _podman_or_skip(tmp_path, name):
-    binary = require_tool("podman")
-    p = Podman(binary, tmp_path / name)
-    probe = p.run("info", check=False, timeout=60)
-    if probe.returncode != 0:
-        p.cleanup()
-        pytest.skip("podman cannot run here: " + (probe.stderr or probe.stdout).decode(errors="replace").strip())
-    return p
-
-
 @pytest.fixture
 def podman_pair():
     """Two independent podman stores: one pushes, the other pulls. (Short paths: podman refuses a
     runroot longer than 50 characters.)"""
     base = Path(tempfile.mkdtemp(prefix="pm-", dir="/tmp"))
     try:
-        a = _podman_or_skip(base, "a")
+        a = podman_or_skip(base, "a")
         b = Podman(a.binary, base / "b")
         yield a, b
         a.cleanup()

@@ -46,7 +46,7 @@ def crash_cycles(server, cycles: int, *, commit: bool, seed: int) -> dict:
         failures = run_workload(server, ledger, cycle, workers=WORKERS, seconds=rng.uniform(0.3, 1.2), rng=rng)
         assert not failures, f"cycle {cycle} (seed {seed}): wrong answers before the kill:\n" + "\n".join(failures)
         t1 = time.monotonic()
-        orphans = check_database(server.root_dir)["orphan_files"]
+        orphans = check_database(server.state_dir)["orphan_files"]
         t2 = time.monotonic()
         server.start()
         t3 = time.monotonic()
@@ -58,7 +58,7 @@ def crash_cycles(server, cycles: int, *, commit: bool, seed: int) -> dict:
     verify_all(server, ledger)
     code = server.stop()
     assert code == 0, f"exit code {code} on SIGTERM after the crash cycles"
-    check_database(server.root_dir)
+    check_database(server.state_dir)
     stats = dict(ledger.stats, cycles=cycles, live_images=len(ledger.live_images()), orphan_files=orphans,
                  seconds=round(time.monotonic() - started, 1), **{k: round(v, 1) for k, v in phases.items()})
     assert stats["acked_images"] >= cycles, f"the workload did too little to mean anything: {stats}"

@@ -78,7 +78,7 @@ def test_full_disk_fails_pushes_cleanly_and_recovers(zotd_factory, tmp_path):
             stored += 1
         assert failed is not None, f"pushed {stored} x 2 MiB onto a {SMALL_MIB} MiB filesystem without an error"
         _assert_clean_5xx(failed, "monolithic push onto a full disk")
-        leftovers = [p.name for p in (mnt / "root" / "uploads").iterdir() if p.name.startswith("m-")]
+        leftovers = [p.name for p in (mnt / "root" / "_zotd" / "uploads").iterdir() if p.name.startswith("m-")]
         assert not leftovers, f"the failed monolithic push left staged files: {leftovers}"
 
         # A chunked upload: the PATCH that does not fit fails cleanly and the session stays usable.
@@ -118,7 +118,7 @@ def test_full_disk_fails_pushes_cleanly_and_recovers(zotd_factory, tmp_path):
 
 def _blob_path(server, digest):
     alg, hexpart = digest.split(":")
-    return server.root_dir / "blobs" / alg / hexpart[:2] / hexpart
+    return server.state_dir / "blobs" / alg / hexpart[:2] / hexpart
 
 
 def test_truncated_blob_file_is_not_served_as_whole(fresh_registry):

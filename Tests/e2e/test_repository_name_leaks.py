@@ -85,7 +85,7 @@ def test_metrics_users_still_read_every_repository(guarded, zotd_binary):
 
 def _corrupt_first_layer(server, image):
     alg, hexpart = image.layers[0].digest.split(":")
-    path = server.root_dir / "blobs" / alg / hexpart[:2] / hexpart
+    path = server.state_dir / "blobs" / alg / hexpart[:2] / hexpart
     path.write_bytes(b"\0" * image.layers[0].size)
 
 

@@ -17,7 +17,7 @@ from zotd_server import ZotdServer
 
 def _blob_path(server, digest):
     alg, hexpart = digest.split(":")
-    return server.root_dir / "blobs" / alg / hexpart[:2] / hexpart
+    return server.state_dir / "blobs" / alg / hexpart[:2] / hexpart
 
 
 def _damage(server, a_image, b_image):

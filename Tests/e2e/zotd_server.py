@@ -104,6 +104,11 @@ class ZotdServer(HTTPVerbs):
     # ---------------------------------------------------------------- lifecycle
 
     @property
+    def state_dir(self) -> Path:
+        """Where zotd keeps its own files under the root: blobs, uploads, `zotd.db` (see BlobLayout.swift)."""
+        return self.root_dir / "_zotd"
+
+    @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 

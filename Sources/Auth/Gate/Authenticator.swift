@@ -35,7 +35,7 @@ public final class Authenticator: Sendable {
     ///   - accessControl: `http.accessControl`, or `nil` for none.
     ///   - realm: `http.realm`, named in Basic challenges.
     ///   - clientCertificates: what `http.tls.cacert` makes of client certificates.
-    ///   - databasePath: the SQLite file for API keys and sessions (`<rootDirectory>/zotd.db`).
+    ///   - databasePath: the SQLite file for API keys and sessions (`<rootDirectory>/_zotd/zotd.db`).
     ///   - bearerKeyPEM: the contents of `http.auth.bearer.cert`, read by the caller.
     public init(
         auth: AuthConfig?,

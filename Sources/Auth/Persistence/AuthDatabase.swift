@@ -7,7 +7,7 @@ import GRDB
 public final class AuthDatabase: Sendable {
     let pool: DatabasePool
 
-    /// Opens (creating and migrating when needed) the database at `path`, usually `<rootDirectory>/zotd.db`.
+    /// Opens (creating and migrating when needed) the database at `path`, usually `<rootDirectory>/_zotd/zotd.db`.
     public init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)

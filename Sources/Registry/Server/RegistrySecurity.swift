@@ -40,7 +40,7 @@ public struct RegistrySecurity: Sendable {
     }
 
     /// Reads the files the config names (htpasswd, certificates, keys) and opens Auth's tables in
-    /// `<rootDirectory>/zotd.db`.
+    /// `<rootDirectory>/_zotd/zotd.db`.
     public init(config: RegistryConfig, rootDirectory: String, logger: Logger) async throws(SetupError) {
         let http = config.http
         let tls = try Self.tlsConfiguration(http.tlsConfig, auth: http.authConfig)

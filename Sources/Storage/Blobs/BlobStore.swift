@@ -30,6 +30,9 @@ public protocol BlobStore: Sendable {
     /// Moves the staged file into place as blob `digest`. When the blob is already stored
     /// the staged copy is dropped. With `durable`, data and directory are fsynced first.
     func commitUpload(_ id: String, as digest: Digest, durable: Bool) async throws
+    /// Stages the local file at `path` as upload `id`'s bytes, without copying them where the backend can (a
+    /// hard link on local disk): how another registry's files are adopted. The file itself is never changed.
+    func stageLocalFile(at path: String, asUpload id: String) async throws
     /// Discards the staging file of upload `id`.
     func deleteUpload(_ id: String) async throws
     /// Ids of every staging file, for garbage collection of abandoned uploads.

@@ -63,6 +63,15 @@ public final class InMemoryBlobStore: BlobStore {
         }
     }
 
+    /// Reads the file into the upload's staged bytes, replacing any.
+    public func stageLocalFile(at path: String, asUpload id: String) async throws {
+        guard let bytes = try POSIXFile.readWhole(path, limit: .max) else { throw StorageError.io("\(path) does not exist") }
+        try files.withLock { files throws(StorageError) in
+            files.removeUpload(id)
+            try files.write(ByteBuffer(bytes: bytes), at: 0, to: files.openUpload(id))
+        }
+    }
+
     public func deleteUpload(_ id: String) async throws {
         files.withLock { $0.removeUpload(id) }
     }

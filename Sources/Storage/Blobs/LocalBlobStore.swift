@@ -18,7 +18,7 @@ public struct LocalBlobStore: BlobStore {
     public init(layout: BlobLayout, threadPool: NIOThreadPool = .singleton) throws(StorageError) {
         self.layout = layout
         self.threadPool = threadPool
-        try POSIXFile.makeDirectories(layout.root)
+        try POSIXFile.makeDirectories(layout.stateDirectory)
         try POSIXFile.makeDirectory(layout.blobsDirectory)
         try POSIXFile.makeDirectory(layout.uploadsDirectory)
         for algorithm in DigestAlgorithm.allCases {
@@ -107,6 +107,17 @@ public struct LocalBlobStore: BlobStore {
                 try POSIXFile.syncDirectory(directory)
                 try POSIXFile.syncDirectory(layout.uploadsDirectory)
             }
+        }
+    }
+
+    /// A hard link shares the file's bytes and leaves it as it was: zotd never writes to a blob in place (a
+    /// commit renames the staging name; a delete unlinks zotd's own name). Where the file system cannot link,
+    /// the bytes are copied.
+    public func stageLocalFile(at path: String, asUpload id: String) async throws {
+        let staged = layout.uploadPath(id)
+        try await blocking { () throws(StorageError) in
+            try POSIXFile.remove(staged)
+            if try !POSIXFile.hardLink(path, staged) { try POSIXFile.copy(path, staged) }
         }
     }
 

@@ -101,6 +101,51 @@ enum POSIXFile {
         guard Glibc.rename(from, to) == 0 else { throw failure("rename", from) }
     }
 
+    /// A second name for the file at `from`; false when the file system cannot link the two (another device,
+    /// no hard links, too many links, or not allowed by `fs.protected_hardlinks`), so the caller copies.
+    static func hardLink(_ from: String, _ to: String) throws(StorageError) -> Bool {
+        guard Glibc.link(from, to) != 0 else { return true }
+        switch errno {
+        case EXDEV, EPERM, EMLINK, ENOTSUP, EACCES: return false
+        default: throw failure("link", from)
+        }
+    }
+
+    /// The whole file, or nil when it does not exist; a file over `limit` bytes is refused.
+    static func readWhole(_ path: String, limit: Int) throws(StorageError) -> [UInt8]? {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw failure("open", path)
+        }
+        defer { Glibc.close(fd) }
+        let size = try size(of: fd, path: path)
+        guard size <= limit else { throw .io("\(path) is larger than \(limit) bytes") }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(size))
+        while true {
+            let chunk = try read(fd, 1 << 20, at: Int64(bytes.count), path: path)
+            guard chunk.readableBytes > 0 else { return bytes }
+            guard bytes.count + chunk.readableBytes <= limit else { throw .io("\(path) is larger than \(limit) bytes") }
+            bytes += chunk.readableBytesView
+        }
+    }
+
+    /// Copies the file at `from` to a new file `to`, in chunks.
+    static func copy(_ from: String, _ to: String) throws(StorageError) {
+        let source = try open(from, flags: O_RDONLY)
+        defer { Glibc.close(source) }
+        let destination = try open(to, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        defer { Glibc.close(destination) }
+        var offset: Int64 = 0
+        while true {
+            let chunk = try read(source, 1 << 20, at: offset, path: from)
+            guard chunk.readableBytes > 0 else { return }
+            try writeAll(destination, chunk, at: offset, path: to)
+            offset += Int64(chunk.readableBytes)
+        }
+    }
+
     /// Removes a file; an absent one is not an error.
     static func remove(_ path: String) throws(StorageError) {
         guard unlink(path) == 0 || errno == ENOENT else { throw failure("unlink", path) }
@@ -108,6 +153,32 @@ enum POSIXFile {
 
     static func truncate(_ fd: Int32, to size: Int64, path: String) throws(StorageError) {
         guard ftruncate(fd, off_t(size)) == 0 else { throw failure("ftruncate", path) }
+    }
+
+    /// The names of the directory's subdirectories, symbolic links to directories excluded (a walk that
+    /// followed them could loop or leave the root).
+    static func subdirectories(of path: String) throws(StorageError) -> [String] {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT || errno == ENOTDIR { return [] }
+            throw failure("opendir", path)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            guard name != "." && name != ".." else { continue }
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): names.append(name)
+            case Int32(DT_UNKNOWN):
+                // Some file systems do not fill in the type: ask for it.
+                var info = stat()
+                if lstat("\(path)/\(name)", &info) == 0, info.st_mode & S_IFMT == S_IFDIR { names.append(name) }
+            default: continue
+            }
+        }
+        return names
     }
 
     static func listDirectory(_ path: String) throws(StorageError) -> [String] {

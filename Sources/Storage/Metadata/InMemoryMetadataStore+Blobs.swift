@@ -3,10 +3,7 @@ extension InMemoryMetadataStore {
     /// DO NOTHING`).
     public func linkBlob(_ digest: Digest, size: Int64, to repository: RepositoryName) async throws {
         let now = Self.now
-        tables.withLock { tables in
-            if tables.blobs[digest] == nil { tables.blobs[digest] = Tables.Blob(size: size, createdAt: now) }
-            tables.upsertLink(digest, in: repository, at: now)
-        }
+        tables.withLock { $0.insertLink(digest, size: size, in: repository, at: now) }
     }
 
     public func repositoriesLinking(_ digest: Digest) throws -> [RepositoryName] {

@@ -3,32 +3,7 @@ extension InMemoryMetadataStore {
     /// and changing nothing. A manifest already stored keeps its first row, creation time included (`ON
     /// CONFLICT DO NOTHING`); its references and tags are added all the same.
     public func putManifest(_ manifest: NewManifest, tags: [Tag]) async throws {
-        try tables.withLock { tables throws(StorageError) in
-            let repository = manifest.repository
-            for blob in manifest.parsed.blobs where tables.links[repository]?[blob] == nil {
-                throw .manifestBlobUnknown(blob)
-            }
-            for child in manifest.parsed.manifests where tables.manifests[repository]?[child] == nil {
-                throw .manifestBlobUnknown(child)
-            }
-            let references = Set(manifest.parsed.blobs + manifest.parsed.manifests)
-            if tables.manifests[repository]?[manifest.digest] == nil {
-                tables.manifests[repository, default: [:]][manifest.digest] = Tables.Manifest(
-                    mediaType: manifest.parsed.mediaType.rawValue,
-                    artifactType: manifest.parsed.artifactType,
-                    subject: manifest.parsed.subject,
-                    annotationsJSON: manifest.parsed.annotationsJSON,
-                    content: manifest.content,
-                    createdAt: manifest.createdAt,
-                    references: references
-                )
-            } else {
-                tables.manifests[repository]?[manifest.digest]?.references.formUnion(references)
-            }
-            for tag in tags {
-                tables.tags[repository, default: [:]][tag.value] = manifest.digest
-            }
-        }
+        try tables.withLock { tables throws(StorageError) in try tables.insertManifest(manifest, tags: tags) }
     }
 
     public func manifest(_ reference: Reference, in repository: RepositoryName) throws -> StoredManifest? {
@@ -95,6 +70,38 @@ extension InMemoryMetadataStore {
                         annotationsJSON: stored.annotationsJSON
                     )
                 }
+        }
+    }
+}
+
+extension InMemoryMetadataStore.Tables {
+    /// Checks every blob, then every child manifest, throwing `manifestBlobUnknown` for the first one missing
+    /// and changing nothing. A manifest already stored keeps its first row, creation time included (`ON
+    /// CONFLICT DO NOTHING`); its references and tags are added all the same.
+    mutating func insertManifest(_ manifest: NewManifest, tags newTags: [Tag]) throws(StorageError) {
+        let repository = manifest.repository
+        for blob in manifest.parsed.blobs where links[repository]?[blob] == nil {
+            throw .manifestBlobUnknown(blob)
+        }
+        for child in manifest.parsed.manifests where manifests[repository]?[child] == nil {
+            throw .manifestBlobUnknown(child)
+        }
+        let references = Set(manifest.parsed.blobs + manifest.parsed.manifests)
+        if manifests[repository]?[manifest.digest] == nil {
+            manifests[repository, default: [:]][manifest.digest] = Manifest(
+                mediaType: manifest.parsed.mediaType.rawValue,
+                artifactType: manifest.parsed.artifactType,
+                subject: manifest.parsed.subject,
+                annotationsJSON: manifest.parsed.annotationsJSON,
+                content: manifest.content,
+                createdAt: manifest.createdAt,
+                references: references
+            )
+        } else {
+            manifests[repository]?[manifest.digest]?.references.formUnion(references)
+        }
+        for tag in newTags {
+            tags[repository, default: [:]][tag.value] = manifest.digest
         }
     }
 }

@@ -45,9 +45,18 @@ extension InMemoryMetadataStore {
         /// Tag name to manifest digest, per repository.
         var tags: [RepositoryName: [String: Digest]] = [:]
         var uploads: [String: UploadRecord] = [:]
+        /// The `index.json` digest of each repository adopted from a zot storage root (`adopted_layout`).
+        var adoptedLayouts: [RepositoryName: Digest] = [:]
 
         func isLinked(_ digest: Digest) -> Bool {
             links.values.contains { $0[digest] != nil }
+        }
+
+        /// The first link records the blob's size and age; later ones only refresh the link (`ON CONFLICT(digest)
+        /// DO NOTHING`).
+        mutating func insertLink(_ digest: Digest, size: Int64, in repository: RepositoryName, at time: Double) {
+            if blobs[digest] == nil { blobs[digest] = Blob(size: size, createdAt: time) }
+            upsertLink(digest, in: repository, at: time)
         }
 
         /// A fresh link time restarts the grace period that protects a blob pushed ahead of its manifest.

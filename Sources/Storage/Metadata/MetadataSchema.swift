@@ -59,6 +59,18 @@ enum MetadataSchema {
                     """
             )
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    -- Repositories taken over from a zot storage root, with the digest of the index.json adopted.
+                    CREATE TABLE adopted_layout (
+                        repository TEXT PRIMARY KEY NOT NULL,
+                        index_digest TEXT NOT NULL,
+                        adopted_at REAL NOT NULL
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 }

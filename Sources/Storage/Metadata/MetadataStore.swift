@@ -44,6 +44,15 @@ public protocol MetadataStore: Sendable {
     func touchUpload(id: String, at time: Double) async throws
     func deleteUpload(id: String) async throws
 
+    // MARK: Adoption of a zot storage root
+    /// Stores what adopting one repository of a zot storage root found, in one transaction: its blobs, its
+    /// manifests (each after the ones it lists) with their tags, and, when nothing failed, the digest of the
+    /// `index.json` adopted, so that the next start passes the repository by while that file is unchanged.
+    /// Throws `manifestBlobUnknown`, storing nothing, when a manifest needs something neither stored nor adopted.
+    func adopt(_ adoption: RepositoryAdoption) async throws
+    /// The `index.json` digest each fully adopted repository had when it was adopted last.
+    func adoptedLayouts() throws -> [RepositoryName: Digest]
+
     // MARK: Garbage collection
     /// Deletes, in one transaction, manifests and blob links nothing live references and
     /// that are older than `cutoff`; returns blobs left without any link and stale uploads.
@@ -66,6 +75,44 @@ public struct NewManifest: Sendable {
         self.parsed = parsed
         self.content = content
         self.createdAt = createdAt
+    }
+}
+
+/// What adopting one repository of a zot storage root stores (see `MetadataStore.adopt`).
+public struct RepositoryAdoption: Sendable {
+    public struct Blob: Sendable, Equatable {
+        public var digest: Digest
+        public var size: Int64
+
+        public init(digest: Digest, size: Int64) {
+            self.digest = digest
+            self.size = size
+        }
+    }
+
+    public struct Manifest: Sendable {
+        public var manifest: NewManifest
+        public var tags: [Tag]
+
+        public init(manifest: NewManifest, tags: [Tag]) {
+            self.manifest = manifest
+            self.tags = tags
+        }
+    }
+
+    public var repository: RepositoryName
+    public var blobs: [Blob]
+    /// Each after the manifests it lists.
+    public var manifests: [Manifest]
+    /// The adopted `index.json`'s digest; nil when part of the repository could not be adopted, so the next
+    /// start tries again (and reports again what is wrong).
+    public var layoutDigest: Digest?
+
+    public init(repository: RepositoryName, blobs: [Blob], manifests: [Manifest], layoutDigest: Digest?) {
+        self.repository = repository
+        self.blobs = blobs
+        self.manifests = manifests
+        self.layoutDigest = layoutDigest
     }
 }
 

@@ -3,12 +3,7 @@ import GRDB
 extension SQLiteMetadataStore {
     public func linkBlob(_ digest: Digest, size: Int64, to repository: RepositoryName) async throws {
         let now = Self.now
-        try await write { db in
-            try db.cachedStatement(
-                sql: "INSERT INTO blob(digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT(digest) DO NOTHING"
-            ).execute(arguments: [digest.description, size, now])
-            try Self.upsertLink(db, digest: digest, repository: repository, at: now)
-        }
+        try await write { db in try Self.insertLink(db, digest: digest, size: size, repository: repository, at: now) }
     }
 
     public func mountBlob(_ digest: Digest, from source: RepositoryName, to repository: RepositoryName) async throws
@@ -76,6 +71,16 @@ extension SQLiteMetadataStore {
                 .execute(arguments: [repository.value, digest.description])
             return db.changesCount > 0
         }
+    }
+
+    /// The first link records the blob's size and age; later ones only refresh the link.
+    static func insertLink(_ db: Database, digest: Digest, size: Int64, repository: RepositoryName, at time: Double)
+        throws
+    {
+        try db.cachedStatement(
+            sql: "INSERT INTO blob(digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT(digest) DO NOTHING"
+        ).execute(arguments: [digest.description, size, time])
+        try upsertLink(db, digest: digest, repository: repository, at: time)
     }
 
     /// A fresh link time restarts the grace period that protects a blob pushed ahead of its manifest.

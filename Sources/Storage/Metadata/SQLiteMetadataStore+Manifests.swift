@@ -3,48 +3,7 @@ import GRDB
 
 extension SQLiteMetadataStore {
     public func putManifest(_ manifest: NewManifest, tags: [Tag]) async throws {
-        try await write { db in
-            let repository = manifest.repository.value
-            for blob in manifest.parsed.blobs {
-                let present = try Bool.fetchOne(
-                    db.cachedStatement(sql: "SELECT 1 FROM blob_link WHERE repository = ? AND digest = ?"),
-                    arguments: [repository, blob.description]
-                ) ?? false
-                guard present else { throw StorageError.manifestBlobUnknown(blob) }
-            }
-            for child in manifest.parsed.manifests {
-                guard try Self.hasManifest(db, child, in: repository) else {
-                    throw StorageError.manifestBlobUnknown(child)
-                }
-            }
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO manifest(repository, digest, media_type, artifact_type, subject, annotations, content, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(repository, digest) DO NOTHING
-                    """
-            ).execute(arguments: [
-                repository, manifest.digest.description, manifest.parsed.mediaType.rawValue,
-                manifest.parsed.artifactType, manifest.parsed.subject?.description, manifest.parsed.annotationsJSON,
-                Data(manifest.content), manifest.createdAt,
-            ])
-            let reference = try db.cachedStatement(
-                sql: "INSERT INTO manifest_reference(repository, manifest, target) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
-            )
-            for target in manifest.parsed.blobs + manifest.parsed.manifests {
-                try reference.execute(arguments: [repository, manifest.digest.description, target.description])
-            }
-            let tagStatement = try db.cachedStatement(
-                sql: """
-                    INSERT INTO tag(repository, name, digest, updated_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(repository, name) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at
-                    """
-            )
-            for tag in tags {
-                try tagStatement.execute(arguments: [repository, tag.value, manifest.digest.description, manifest.createdAt])
-            }
-            try db.cachedStatement(sql: "INSERT INTO repository(name) VALUES (?) ON CONFLICT DO NOTHING")
-                .execute(arguments: [repository])
-        }
+        try await write { db in try Self.insertManifest(db, manifest, tags: tags) }
     }
 
     public func manifest(_ reference: Reference, in repository: RepositoryName) throws -> StoredManifest? {
@@ -164,6 +123,50 @@ extension SQLiteMetadataStore {
                 arguments: [repository.value, digest.description]
             ).map { try Digest(parsing: $0) }
         }
+    }
+
+    /// Stores a manifest and points `tags` at it, after checking that everything it references is present.
+    static func insertManifest(_ db: Database, _ manifest: NewManifest, tags: [Tag]) throws {
+        let repository = manifest.repository.value
+        for blob in manifest.parsed.blobs {
+            let present = try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM blob_link WHERE repository = ? AND digest = ?"),
+                arguments: [repository, blob.description]
+            ) ?? false
+            guard present else { throw StorageError.manifestBlobUnknown(blob) }
+        }
+        for child in manifest.parsed.manifests {
+            guard try Self.hasManifest(db, child, in: repository) else {
+                throw StorageError.manifestBlobUnknown(child)
+            }
+        }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO manifest(repository, digest, media_type, artifact_type, subject, annotations, content, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(repository, digest) DO NOTHING
+                """
+        ).execute(arguments: [
+            repository, manifest.digest.description, manifest.parsed.mediaType.rawValue,
+            manifest.parsed.artifactType, manifest.parsed.subject?.description, manifest.parsed.annotationsJSON,
+            Data(manifest.content), manifest.createdAt,
+        ])
+        let reference = try db.cachedStatement(
+            sql: "INSERT INTO manifest_reference(repository, manifest, target) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+        )
+        for target in manifest.parsed.blobs + manifest.parsed.manifests {
+            try reference.execute(arguments: [repository, manifest.digest.description, target.description])
+        }
+        let tagStatement = try db.cachedStatement(
+            sql: """
+                INSERT INTO tag(repository, name, digest, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(repository, name) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at
+                """
+        )
+        for tag in tags {
+            try tagStatement.execute(arguments: [repository, tag.value, manifest.digest.description, manifest.createdAt])
+        }
+        try db.cachedStatement(sql: "INSERT INTO repository(name) VALUES (?) ON CONFLICT DO NOTHING")
+            .execute(arguments: [repository])
     }
 
     static func hasManifest(_ db: Database, _ digest: Digest, in repository: String) throws -> Bool {

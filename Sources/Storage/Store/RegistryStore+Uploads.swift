@@ -101,7 +101,7 @@ extension RegistryStore {
         body: Body,
         declaredLength: Int64?
     ) async throws -> Int64 where Body.Element == ByteBuffer {
-        let id = "m-" + UUID().uuidString.lowercased()
+        let id = Self.sessionlessUploadID()
         do {
             let (size, actual) = try await withStagingWriter(id, from: .init(offset: 0, hasher: ContentHasher(digest.algorithm))) {
                 writer in (try await writer.append(body), writer.progress.hasher.finalize())
@@ -117,6 +117,10 @@ extension RegistryStore {
             throw error
         }
     }
+
+    /// A staging file that belongs to no upload session (a one-request push, an adopted file): its `m-` prefix
+    /// tells `removeAbandonedMonolithicUploads` that nothing can resume it.
+    static func sessionlessUploadID() -> String { "m-" + UUID().uuidString.lowercased() }
 
     /// Staging files of one-request uploads cannot be resumed: a crash leaves them orphaned.
     public func removeAbandonedMonolithicUploads() async throws {

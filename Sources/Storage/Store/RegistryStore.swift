@@ -22,12 +22,21 @@ public struct RegistryStore: Sendable {
         self.durable = durable
     }
 
-    /// Local disk for blobs and SQLite for metadata, both under `root`.
+    /// Local disk for blobs and SQLite for metadata, both under `root/_zotd` (moved there first from where an
+    /// older zotd kept them, see `moveLegacyLayout`).
     public static func local(root: String, durable: Bool) throws -> RegistryStore {
         let layout = BlobLayout(root: root)
+        _ = try LegacyLayoutMove.run(layout)
         let blobs = try LocalBlobStore(layout: layout)
         let metadata = try SQLiteMetadataStore(path: layout.databasePath, durable: durable)
         return RegistryStore(blobs: blobs, metadata: metadata, durable: durable)
+    }
+
+    /// Moves the files an older zotd kept at the top of `root` into `_zotd/`, where they no longer take names
+    /// a zot repository may have; `local` does it too, this says what moved, for the log.
+    /// - Returns: the names moved; empty when there was nothing to move.
+    public static func moveLegacyLayout(root: String) throws -> [String] {
+        try LegacyLayoutMove.run(BlobLayout(root: root))
     }
 
     static var now: Double { Date().timeIntervalSince1970 }

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
+import Storage
 
-/// Search's tables, in `<rootDirectory>/zotd-search.db` beside the metadata file: tables named `search_*`,
+/// Search's tables, in `<rootDirectory>/_zotd/zotd-search.db` beside the metadata file: tables named `search_*`,
 /// migrations `search.*`. Everything here is derived from storage (and rebuilt from it by `zotd reindex`)
 /// except stars and bookmarks, which are the users' own.
 ///
@@ -10,8 +11,8 @@ import GRDB
 final class SearchDatabase: Sendable {
     let pool: DatabasePool
 
-    /// The file under the storage root.
-    static func path(rootDirectory: String) -> String { "\(rootDirectory)/zotd-search.db" }
+    /// The file among zotd's own under the storage root.
+    static func path(rootDirectory: String) -> String { BlobLayout(root: rootDirectory).stateFile("zotd-search.db") }
 
     init(path: String) throws {
         var configuration = Configuration()

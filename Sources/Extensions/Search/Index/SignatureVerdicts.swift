@@ -36,7 +36,7 @@ package struct SignatureReference: Sendable, Hashable {
 package struct SignatureVerdicts: Sendable {
     let database: SearchDatabase
 
-    /// Opens (creating and migrating when needed) search's tables in `<rootDirectory>/zotd-search.db`.
+    /// Opens (creating and migrating when needed) search's tables in `<rootDirectory>/_zotd/zotd-search.db`.
     package init(rootDirectory: String) throws {
         database = try SearchDatabase(path: SearchDatabase.path(rootDirectory: rootDirectory))
     }

@@ -3,7 +3,7 @@
 package struct StarsAndBookmarks: Sendable {
     let preferences: UserPreferences
 
-    /// Opens (creating and migrating when needed) search's tables in `<rootDirectory>/zotd-search.db`.
+    /// Opens (creating and migrating when needed) search's tables in `<rootDirectory>/_zotd/zotd-search.db`.
     package init(rootDirectory: String) throws {
         let database = try SearchDatabase(path: SearchDatabase.path(rootDirectory: rootDirectory))
         preferences = UserPreferences(database: database)
