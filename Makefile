@@ -73,13 +73,15 @@ check-minimal: build-deps
 	scripts/check-minimal-build.sh
 
 ## zotd and distribution side by side on loopback; prints ratios. BENCH_ARGS=--quick or --full.
-## Then search at SEARCH_REPOS repositories x 5 tags (default 10000): query latencies and indexing's cost to pushes.
+## Then search at SEARCH_REPOS repositories x 5 tags (default 10000): query latencies and indexing's cost to pushes;
+## then the first and later starts on a zot storage root of 10,000 images.
 SEARCH_REPOS ?= 10000
 bench: build-deps
 	scripts/install-bench-deps.sh
 	$(SWIFT) build -c release
 	python3 bench/run.py --zotd .build/release/zotd $(BENCH_ARGS)
 	python3 bench/search.py --zotd .build/release/zotd --repos $(SEARCH_REPOS)
+	python3 bench/adoption.py --zotd .build/release/zotd --images 10000
 
 clean:
 	rm -rf .build .build-minimal bin

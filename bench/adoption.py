@@ -127,6 +127,7 @@ def main():
     ap.add_argument("--base-mib", type=int, default=8)
     ap.add_argument("--search", action="store_true", help="with the search extension (its index is built too)")
     args = ap.parse_args()
+    args.zotd = os.path.abspath(args.zotd)
 
     work = tempfile.mkdtemp(prefix="zotd-adopt-bench-")
     try:

@@ -35,7 +35,7 @@ struct Serve: AsyncParsableCommand {
             logger.critical("cannot start extensions: \(error)")
             throw ExitCode(1)
         }
-        if adoption.repositoriesAdopted > 0 {
+        if adoption.changedStorage {
             // What the extensions derive from storage (search's index) has not seen the adopted images.
             do {
                 for item in extensions.extensions {

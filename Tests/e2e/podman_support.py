@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from auth_support import require_tool, run
+from oci import write_oci_layout
 
 
 class Podman:
@@ -46,3 +47,12 @@ def podman_or_skip(tmp_path, name):
         p.cleanup()
         pytest.skip("podman cannot run here: " + (probe.stderr or probe.stdout).decode(errors="replace").strip())
     return p
+
+
+def load_local(podman, tmp_path, img, name):
+    layout = tmp_path / f"layout-{name}"
+    write_oci_layout(layout, {"v1": img})
+    p = podman.run("pull", f"oci:{layout}:v1", check=False)
+    if p.returncode != 0:  # a purely local step: podman itself cannot work here
+        pytest.skip("podman cannot load a local image here: " + p.stderr.decode(errors="replace").strip())
+    return p.stdout.decode().strip().splitlines()[-1]

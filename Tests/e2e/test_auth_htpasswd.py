@@ -199,18 +199,18 @@ def test_skopeo_with_creds_pushes_and_pulls(htpasswd_registry, repo, tmp_path):
 
 def test_podman_login_push_and_pull(htpasswd_registry, repo, tmp_path):
     """`podman login` then push and pull; `podman logout` and the pull is refused."""
-    from test_clients import Podman, _load_local, _podman_or_skip  # the harness's podman wrapper
+    from podman_support import Podman, load_local, podman_or_skip
 
     # podman refuses a runroot longer than 50 characters: keep its directories short.
     short = Path(tempfile.mkdtemp(prefix="zp-", dir="/tmp"))
-    pusher = _podman_or_skip(short, "a")
+    pusher = podman_or_skip(short, "a")
     try:
         auth_file = tmp_path / "auth.json"
         host = htpasswd_registry.hostport
         pusher.run("login", "--tls-verify=false", "--authfile", str(auth_file), "-u", "alice",
                    "-p", USERS["alice"], host)
         img = build_runnable_image(2)
-        image_id = _load_local(pusher, tmp_path, img, "a")
+        image_id = load_local(pusher, tmp_path, img, "a")
         ref = f"{host}/{repo}:v1"
         pusher.run("push", "--tls-verify=false", "--authfile", str(auth_file), image_id, f"docker://{ref}")
         puller = Podman(pusher.binary, short / "b")

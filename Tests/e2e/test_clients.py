@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from auth_support import oras_client_for, require_tool, run
-from podman_support import podman_or_skip
+from podman_support import Podman, load_local, podman_or_skip
 from oci import (
     DOCKER_MANIFEST,
     OCI_INDEX,
@@ -221,15 +221,6 @@ def podman_pair():
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _load_local(podman, tmp_path, img, name):
-    layout = tmp_path / f"layout-{name}"
-    write_oci_layout(layout, {"v1": img})
-    p = podman.run("pull", f"oci:{layout}:v1", check=False)
-    if p.returncode != 0:  # a purely local step: podman itself cannot work here
-        pytest.skip("podman cannot load a local image here: " + p.stderr.decode(errors="replace").strip())
-    return p.stdout.decode().strip().splitlines()[-1]
-
-
 def _inspect(podman, ref):
     out = podman.run("image", "inspect", ref).stdout
     return json.loads(out)[0]
@@ -240,7 +231,7 @@ def test_podman_pushes_and_pulls_an_image(registry, repo, podman_pair, tmp_path)
     (image ID = config digest) with the same layers."""
     pusher, puller = podman_pair
     img = build_runnable_image(3)
-    image_id = _load_local(pusher, tmp_path, img, "a")
+    image_id = load_local(pusher, tmp_path, img, "a")
     ref = f"{registry.hostport}/{repo}:v1"
     pusher.run("push", "--tls-verify=false", image_id, f"docker://{ref}")
     puller.run("pull", "--tls-verify=false", ref)
@@ -255,7 +246,7 @@ def test_podman_pushes_docker_schema2_and_pulls_it_back(registry, repo, podman_p
     and pulls back with the same layers."""
     pusher, puller = podman_pair
     img = build_runnable_image(2)
-    image_id = _load_local(pusher, tmp_path, img, "a")
+    image_id = load_local(pusher, tmp_path, img, "a")
     ref = f"{registry.hostport}/{repo}:v2s2"
     pusher.run("push", "--tls-verify=false", "--format", "v2s2", image_id, f"docker://{ref}")
     r = registry.get(f"/v2/{repo}/manifests/v2s2", headers={"Accept": DOCKER_MANIFEST})

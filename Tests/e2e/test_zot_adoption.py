@@ -29,6 +29,7 @@ from oci import (
     write_oci_layout,
 )
 from podman_support import podman_or_skip
+from search_support import SEARCH_ON, data_of
 from zotd_server import ZotdServer
 
 pytestmark = pytest.mark.clients
@@ -270,6 +271,16 @@ def test_a_corrupted_blob_file_is_reported_and_never_served(zot_root):
     assert server.get("/v2/library/app/manifests/v2").status_code == 200
     server.restart()
     assert server.log_path.read_text().count(f"blob file {damaged} does not match its digest") == 2
+
+
+def test_search_finds_the_adopted_images_from_the_first_answer(zot_root):
+    """With the search extension, the adopted images are in its index (rebuilt after adopting) as soon as
+    the server answers."""
+    zot, server = zot_root
+    server.extensions = SEARCH_ON
+    server.start()
+    results = data_of(server, '{ImageList(repo:"library/app") {Results {RepoName Tag Digest}}}')["ImageList"]["Results"]
+    assert {(r["Tag"], r["Digest"]) for r in results} == set(zot.tags["library/app"].items())
 
 
 def test_zotd_verify_says_what_the_zot_root_holds(zot_root):

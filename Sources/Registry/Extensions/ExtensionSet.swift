@@ -47,6 +47,11 @@ public struct ExtensionSet: Sendable {
         for item in extensions { try await item.checkPull(pull) }
     }
 
+    /// The first extension's source of missing content; one pull-through cache serves a registry.
+    var missingContent: (any MissingContentSource)? {
+        extensions.lazy.compactMap(\.missingContent).first
+    }
+
     var isEmpty: Bool { extensions.isEmpty }
 }
 

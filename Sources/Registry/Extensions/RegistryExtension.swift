@@ -27,6 +27,8 @@ public protocol RegistryExtension: Sendable {
     /// Rebuilds from storage whatever the extension derives from it (`zotd reindex`), with the server stopped
     /// or running; returns a line saying what it did, nil when it derives nothing.
     func rebuild() async throws -> String?
+    /// Brings manifests and blobs storage lacks from elsewhere (sync), or nil.
+    var missingContent: (any MissingContentSource)? { get }
 }
 
 extension RegistryExtension {
@@ -38,6 +40,7 @@ extension RegistryExtension {
     public func check(_ manifest: ManifestSubmission) async throws {}
     public func checkPull(_ pull: ManifestPull) async throws {}
     public func rebuild() async throws -> String? { nil }
+    public var missingContent: (any MissingContentSource)? { nil }
 }
 
 extension RegistryExtensionFactory {

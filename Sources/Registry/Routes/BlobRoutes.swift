@@ -6,12 +6,18 @@ import Storage
 /// `GET`, `HEAD` and `DELETE /v2/<name>/blobs/<digest>`.
 struct BlobRoutes {
     let store: RegistryStore
+    /// Asked for a blob storage lacks (sync's pull-through), when an extension offers that.
+    var missingContent: (any MissingContentSource)? = nil
 
     /// The connection, for sending blob files with `sendfile` (see `SendfileHandler`).
     func get(_ request: Request, name: String, digest rawDigest: String, channel: (any Channel)?) async throws -> Response {
         let repository = try PathPart.repository(name)
         let digest = try PathPart.digest(rawDigest)
-        guard let source = try store.blob(digest, in: repository) else { throw StorageError.blobUnknown(digest) }
+        let source: BlobSource
+        switch try await storedOrMissing(digest, in: repository) {
+        case .stored(let stored): source = stored
+        case .passing(let size, let body): return passing(request, digest, size: size, body: body)
+        }
         let size = source.size
         var headers: HTTPFields = [
             .dockerContentDigest: digest.description,
@@ -47,6 +53,33 @@ struct BlobRoutes {
                 try await body.write(to: &writer)
             })
         }
+    }
+
+    /// The stored blob, else what an extension brings (sync): the blob now stored, or its bytes on their way.
+    private func storedOrMissing(_ digest: Digest, in repository: RepositoryName) async throws -> Available {
+        if let stored = try store.blob(digest, in: repository) { return .stored(stored) }
+        switch try await missingContent?.blob(digest, in: repository) {
+        case .stored:
+            guard let stored = try store.blob(digest, in: repository) else { throw StorageError.blobUnknown(digest) }
+            return .stored(stored)
+        case .passing(let size, let body): return .passing(size: size, body: body)
+        case nil: throw StorageError.blobUnknown(digest)
+        }
+    }
+
+    private enum Available {
+        case stored(BlobSource)
+        case passing(size: Int64, body: ResponseBody)
+    }
+
+    /// A blob on its way from elsewhere, sent whole as it arrives: a `Range` is not honoured (RFC 9110 lets a
+    /// server send the whole representation), since the bytes after it may not be here yet.
+    private func passing(_ request: Request, _ digest: Digest, size: Int64, body: ResponseBody) -> Response {
+        let headers: HTTPFields = [
+            .dockerContentDigest: digest.description, .contentType: "application/octet-stream",
+            .contentLength: String(size),
+        ]
+        return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : body)
     }
 
     func delete(name: String, digest rawDigest: String) async throws -> Response {

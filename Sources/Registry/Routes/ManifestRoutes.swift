@@ -22,7 +22,7 @@ struct ManifestRoutes {
         } catch .tagInvalid {
             throw StorageError.manifestUnknown(rawReference)
         }
-        let manifest = try store.manifest(reference, in: repository)
+        let manifest = try await storedOrMissing(reference, in: repository)
         if !extensions.isEmpty {
             try await extensions.checkPull(
                 ManifestPull(repository: repository, reference: reference, digest: manifest.digest, content: manifest.content))
@@ -35,6 +35,18 @@ struct ManifestRoutes {
         ]
         let body: ResponseBody = request.method == .head ? .init() : .init(byteBuffer: ByteBuffer(bytes: manifest.content))
         return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// The stored manifest, else one an extension brings (sync), else `manifestUnknown`.
+    private func storedOrMissing(_ reference: Reference, in repository: RepositoryName) async throws -> StoredManifest {
+        do {
+            return try store.manifest(reference, in: repository)
+        } catch StorageError.manifestUnknown(let name) {
+            guard let source = extensions.missingContent,
+                let brought = try await source.manifest(reference, in: repository)
+            else { throw StorageError.manifestUnknown(name) }
+            return brought
+        }
     }
 
     func put(_ request: Request, name: String, reference rawReference: String, context: RegistryRequestContext)

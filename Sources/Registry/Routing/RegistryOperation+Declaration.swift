@@ -71,7 +71,8 @@ extension RegistryOperation {
                 })
         case .pullBlob(let name, let digest):
             OperationDeclaration(access: .repository(.read, name)) { environment, request, context in
-                try await BlobRoutes(store: environment.store).get(request, name: name, digest: digest, channel: context.channel)
+                try await BlobRoutes(store: environment.store, missingContent: environment.extensions.missingContent)
+                    .get(request, name: name, digest: digest, channel: context.channel)
             }
         case .deleteBlob(let name, let digest):
             OperationDeclaration(access: .repository(.delete, name), auditReference: { _ in digest }) {

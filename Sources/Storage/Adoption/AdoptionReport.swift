@@ -15,6 +15,7 @@ public struct AdoptionReport: Sendable {
     public var repositoriesChecked = 0
     /// Of those, the ones whose `index.json` had changed since it was last adopted (or never was).
     public var repositoriesAdopted = 0
+    /// Manifests stored, and tags set or moved, that zotd did not have before.
     public var manifestsAdopted = 0
     public var tagsAdopted = 0
     /// Blob files linked into zotd's store, each verified against its digest first.
@@ -25,20 +26,23 @@ public struct AdoptionReport: Sendable {
 
     public var repositoriesUnchanged: Int { repositoriesFound - repositoriesAdopted }
 
+    /// Whether what the extensions derive from storage (search's index) needs rebuilding.
+    public var changedStorage: Bool { manifestsAdopted > 0 || tagsAdopted > 0 }
+
     /// One line for the log.
     public var summary: String {
         let rate = seconds > 0 ? Double(bytesVerified) / seconds / 1_048_576 : 0
         return "adopted \(repositoriesAdopted) of \(repositoriesFound) zot repositories "
-            + "(\(repositoriesUnchanged) unchanged since last adopted): \(manifestsAdopted) manifests, "
-            + "\(tagsAdopted) tags, \(blobsVerified) blob files verified and linked "
+            + "(\(repositoriesUnchanged) unchanged since last adopted): \(manifestsAdopted) new manifests, "
+            + "\(tagsAdopted) tags set, \(blobsVerified) blob files verified and linked "
             + "(\(bytesVerified) bytes, \(Int(rate)) MiB/s), \(problems.count) problems, "
             + "in \(String(format: "%.2f", seconds)) s"
     }
 
     mutating func add(_ repository: RepositoryLayoutAdoption) {
         repositoriesAdopted += 1
-        manifestsAdopted += repository.manifests.count
-        tagsAdopted += repository.manifests.reduce(0) { $0 + $1.tags.count }
+        manifestsAdopted += repository.newManifests
+        tagsAdopted += repository.movedTags
         blobsVerified += repository.blobsVerified
         bytesVerified += repository.bytesVerified
         problems += repository.problems.map { Problem(repository: repository.layout.name.value, detail: $0) }

@@ -12,6 +12,10 @@ struct RepositoryLayoutAdoption {
     /// Each after the manifests it lists (the order the metadata store checks them in).
     private(set) var manifests: [RepositoryAdoption.Manifest] = []
     private(set) var problems: [String] = []
+    /// Manifests and tags the repository did not have in zotd before (a repository tried again because of a
+    /// damaged file re-asserts what it already has): what the extensions' indexes have not seen.
+    private(set) var newManifests = 0
+    private(set) var movedTags = 0
     private(set) var blobsVerified = 0
     private(set) var bytesVerified: Int64 = 0
     /// Whether each manifest and blob seen went in, so that a blob shared by many manifests is checked once.
@@ -46,7 +50,10 @@ struct RepositoryLayoutAdoption {
             }
             if let tag { tagged[tag] = digest }
         }
-        for (tag, digest) in tagged { tags[digest, default: []].append(tag) }
+        for (tag, digest) in tagged {
+            tags[digest, default: []].append(tag)
+            if (try? store.metadata.manifest(.tag(tag), in: layout.name))??.digest != digest { movedTags += 1 }
+        }
         for position in manifests.indices {
             manifests[position].tags = (tags[manifests[position].manifest.digest] ?? []).sorted()
         }
@@ -95,6 +102,7 @@ struct RepositoryLayoutAdoption {
             complete = false
         }
         guard complete else { return false }
+        if (try? store.metadata.manifest(.digest(digest), in: layout.name)) == nil { newManifests += 1 }
         let manifest = NewManifest(
             repository: layout.name, digest: digest, parsed: parsed, content: bytes, createdAt: RegistryStore.now)
         manifests.append(RepositoryAdoption.Manifest(manifest: manifest, tags: []))
@@ -125,11 +133,11 @@ struct RepositoryLayoutAdoption {
                 blobs.append(.init(digest: digest, size: size))
                 return true
             }
-            let verified = try await store.adoptBlobFile(at: path, as: digest)
-            blobs.append(.init(digest: digest, size: verified.size))
-            if verified.hashed {
+            let adopted = try await store.adoptBlobFile(at: path, as: digest)
+            blobs.append(.init(digest: digest, size: adopted.size))
+            if adopted.hashed {
                 blobsVerified += 1
-                bytesVerified += verified.size
+                bytesVerified += adopted.size
             }
             return true
         } catch StorageError.digestMismatch(_, let actual) {

@@ -27,16 +27,29 @@ public protocol BlobStore: Sendable {
     func stagedSize(ofUpload id: String) async throws -> Int64?
     /// Streams the staged bytes of upload `id` from the start, to re-hash them after a restart.
     func readUpload(_ id: String, into consume: (ByteBuffer) async throws -> Void) async throws
+    /// Streams `range` of the bytes staged for upload `id`, for a reader following it as it is written.
+    /// - Throws: `StorageError.io` when there is no such staging file (any more) or it is shorter.
+    func readUpload(_ id: String, range: ClosedRange<Int64>, into consume: (ByteBuffer) async throws -> Void)
+        async throws
     /// Moves the staged file into place as blob `digest`. When the blob is already stored
     /// the staged copy is dropped. With `durable`, data and directory are fsynced first.
     func commitUpload(_ id: String, as digest: Digest, durable: Bool) async throws
-    /// Stages the local file at `path` as upload `id`'s bytes, without copying them where the backend can (a
-    /// hard link on local disk): how another registry's files are adopted. The file itself is never changed.
-    func stageLocalFile(at path: String, asUpload id: String) async throws
+    /// Makes the local file at `path` blob `digest` once its bytes hash to it, sharing them where the backend
+    /// can (a hard link on local disk) and never changing the file: how another registry's files are adopted.
+    /// A blob already stored with the file's size is kept as it is, unhashed (it was verified when stored).
+    /// - Throws: `StorageError.digestMismatch` when the content is not `digest`; nothing is then left behind.
+    func adoptLocalFile(at path: String, as digest: Digest, durable: Bool) async throws -> AdoptedFile
     /// Discards the staging file of upload `id`.
     func deleteUpload(_ id: String) async throws
     /// Ids of every staging file, for garbage collection of abandoned uploads.
     func stagedUploadIDs() async throws -> [String]
+}
+
+/// What `BlobStore.adoptLocalFile` did with a file.
+public struct AdoptedFile: Sendable, Equatable {
+    public var size: Int64
+    /// False when a verified copy was already stored and the file was not read.
+    public var hashed: Bool
 }
 
 /// A stored blob's file, opened for reading. The receiver owns `descriptor` and must close it.

@@ -49,6 +49,16 @@ public final class InMemoryBlobStore: BlobStore {
         try await stream(bytes, range: 0...Int64(bytes.count - 1), name: "upload \(id)", into: consume)
     }
 
+    /// An unknown upload fails with `StorageError.io`, as a vanished staging file does.
+    public func readUpload(_ id: String, range: ClosedRange<Int64>, into consume: (ByteBuffer) async throws -> Void)
+        async throws
+    {
+        guard let bytes = files.withLock({ $0.upload(id)?.bytes }) else {
+            throw StorageError.io("upload \(id) vanished while being read")
+        }
+        try await stream(bytes, range: range, name: "upload \(id)", into: consume)
+    }
+
     /// As the local backend: a stored blob of the staged size is kept and the staged copy dropped (content
     /// addressing makes it redundant; the size check is all the local one does), a stored blob of another size
     /// is replaced, and an unknown upload fails with `StorageError.io` unless an empty blob is already stored.
@@ -63,13 +73,21 @@ public final class InMemoryBlobStore: BlobStore {
         }
     }
 
-    /// Reads the file into the upload's staged bytes, replacing any.
-    public func stageLocalFile(at path: String, asUpload id: String) async throws {
+    /// As the local backend, with the file's bytes read into memory rather than linked.
+    public func adoptLocalFile(at path: String, as digest: Digest, durable: Bool) async throws -> AdoptedFile {
+        let fileSize = try POSIXFile.size(path)
+        if let stored = try await size(of: digest), stored == fileSize { return AdoptedFile(size: stored, hashed: false) }
         guard let bytes = try POSIXFile.readWhole(path, limit: .max) else { throw StorageError.io("\(path) does not exist") }
+        var hasher = ContentHasher(digest.algorithm)
+        hasher.update(bytes)
+        let actual = hasher.finalize()
+        guard actual == digest else { throw StorageError.digestMismatch(expected: digest, actual: actual) }
+        let id = RegistryStore.sessionlessUploadID()
         try files.withLock { files throws(StorageError) in
-            files.removeUpload(id)
             try files.write(ByteBuffer(bytes: bytes), at: 0, to: files.openUpload(id))
         }
+        try await commitUpload(id, as: digest, durable: durable)
+        return AdoptedFile(size: Int64(bytes.count), hashed: true)
     }
 
     public func deleteUpload(_ id: String) async throws {

@@ -80,44 +80,79 @@ public struct LocalBlobStore: BlobStore {
         try await readFile(path, range: 0...(size - 1), into: consume)
     }
 
+    public func readUpload(_ id: String, range: ClosedRange<Int64>, into consume: (ByteBuffer) async throws -> Void)
+        async throws
+    {
+        try await readFile(layout.uploadPath(id), range: range, into: consume)
+    }
+
     public func commitUpload(_ id: String, as digest: Digest, durable: Bool) async throws {
         let staged = layout.uploadPath(id)
+        try await blocking { () throws(StorageError) in try commitStaged(staged, as: digest, durable: durable) }
+    }
+
+    /// Renames the staged file into place (blocking; see `commitUpload`).
+    private func commitStaged(_ staged: String, as digest: Digest, durable: Bool) throws(StorageError) {
         let directory = layout.blobDirectory(digest)
         let destination = layout.blobPath(digest)
-        try await blocking { () throws(StorageError) in
-            if let existing = try POSIXFile.size(destination), existing == (try POSIXFile.size(staged) ?? 0) {
-                // Already stored: content addressing makes the staged copy redundant. A stored file of
-                // another size is a leftover of a crash and gets replaced below.
-                try POSIXFile.remove(staged)
-                return
-            }
-            let isNewDirectory = try POSIXFile.size(directory) == nil
-            try POSIXFile.makeDirectory(directory)
-            if durable, isNewDirectory {
-                // The new directory's own entry must survive a power cut too.
-                try POSIXFile.syncDirectory("\(layout.blobsDirectory)/\(digest.algorithm.rawValue)")
-            }
-            if durable {
-                let fd = try POSIXFile.open(staged, flags: O_RDONLY)
-                defer { close(fd) }
-                try POSIXFile.sync(fd, path: staged)
-            }
-            try POSIXFile.rename(staged, destination)
-            if durable {
-                try POSIXFile.syncDirectory(directory)
-                try POSIXFile.syncDirectory(layout.uploadsDirectory)
-            }
+        if let existing = try POSIXFile.size(destination), existing == (try POSIXFile.size(staged) ?? 0) {
+            // Already stored: content addressing makes the staged copy redundant. A stored file of
+            // another size is a leftover of a crash and gets replaced below.
+            try POSIXFile.remove(staged)
+            return
+        }
+        let isNewDirectory = try POSIXFile.size(directory) == nil
+        try POSIXFile.makeDirectory(directory)
+        if durable, isNewDirectory {
+            // The new directory's own entry must survive a power cut too.
+            try POSIXFile.syncDirectory("\(layout.blobsDirectory)/\(digest.algorithm.rawValue)")
+        }
+        if durable {
+            let fd = try POSIXFile.open(staged, flags: O_RDONLY)
+            defer { close(fd) }
+            try POSIXFile.sync(fd, path: staged)
+        }
+        try POSIXFile.rename(staged, destination)
+        if durable {
+            try POSIXFile.syncDirectory(directory)
+            try POSIXFile.syncDirectory(layout.uploadsDirectory)
         }
     }
 
+    /// One job on the thread pool from link to rename: with staging, reading, hashing and committing each a job
+    /// of their own, adopting 20,000 small blob files took 4.9 s, mostly in thread hand-offs; as one, 3.9 s
+    /// (bench/adoption.py).
     /// A hard link shares the file's bytes and leaves it as it was: zotd never writes to a blob in place (a
     /// commit renames the staging name; a delete unlinks zotd's own name). Where the file system cannot link,
     /// the bytes are copied.
-    public func stageLocalFile(at path: String, asUpload id: String) async throws {
-        let staged = layout.uploadPath(id)
-        try await blocking { () throws(StorageError) in
-            try POSIXFile.remove(staged)
+    public func adoptLocalFile(at path: String, as digest: Digest, durable: Bool) async throws -> AdoptedFile {
+        let id = RegistryStore.sessionlessUploadID()
+        return try await blocking { () throws(StorageError) in
+            let destination = layout.blobPath(digest)
+            if let stored = try POSIXFile.size(destination), stored == (try POSIXFile.size(path)) {
+                return AdoptedFile(size: stored, hashed: false)
+            }
+            let staged = layout.uploadPath(id)
             if try !POSIXFile.hardLink(path, staged) { try POSIXFile.copy(path, staged) }
+            do throws(StorageError) {
+                let fd = try POSIXFile.open(staged, flags: O_RDONLY)
+                defer { Glibc.close(fd) }
+                var hasher = ContentHasher(digest.algorithm)
+                var size: Int64 = 0
+                while true {
+                    let chunk = try POSIXFile.read(fd, Int(readChunkLength), at: size, path: staged)
+                    guard chunk.readableBytes > 0 else { break }
+                    hasher.update(chunk)
+                    size += Int64(chunk.readableBytes)
+                }
+                let actual = hasher.finalize()
+                guard actual == digest else { throw .digestMismatch(expected: digest, actual: actual) }
+                try commitStaged(staged, as: digest, durable: durable)
+                return AdoptedFile(size: size, hashed: true)
+            } catch {
+                try? POSIXFile.remove(staged)
+                throw error
+            }
         }
     }
 

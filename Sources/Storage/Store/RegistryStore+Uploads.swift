@@ -101,10 +101,21 @@ extension RegistryStore {
         body: Body,
         declaredLength: Int64?
     ) async throws -> Int64 where Body.Element == ByteBuffer {
-        let id = Self.sessionlessUploadID()
+        try await stageAndCommit(Self.sessionlessUploadID(), as: digest, in: repository, body: body,
+            declaredLength: declaredLength)
+    }
+
+    /// Stages `body` under `id`, checks its length and digest, and makes it the blob; on any failure the
+    /// staged bytes go. `onProgress` hears the staged length after each write.
+    func stageAndCommit<Body: AsyncSequence>(
+        _ id: String, as digest: Digest, in repository: RepositoryName, body: Body, declaredLength: Int64?,
+        onProgress: (@Sendable (Int64) -> Void)? = nil
+    ) async throws -> Int64 where Body.Element == ByteBuffer {
         do {
             let (size, actual) = try await withStagingWriter(id, from: .init(offset: 0, hasher: ContentHasher(digest.algorithm))) {
-                writer in (try await writer.append(body), writer.progress.hasher.finalize())
+                writer in
+                writer.onProgress = onProgress
+                return (try await writer.append(body), writer.progress.hasher.finalize())
             }
             if let declaredLength, size != declaredLength {
                 throw StorageError.uploadInvalid("received \(size) bytes, Content-Length said \(declaredLength)")

@@ -20,6 +20,8 @@ struct StagingWriter {
     private var writing = false
     private var writeFailed = false
     private var spare: ByteBuffer?
+    /// Hears the staged length after each write, for readers that follow the upload (`PassingBlob`).
+    var onProgress: (@Sendable (Int64) -> Void)?
 
     init(progress: UploadSessions.Progress, file: any UploadFile) {
         self.progress = progress
@@ -90,6 +92,7 @@ struct StagingWriter {
         do {
             if let written = try await group.next() { spare = written }
             progress = issued
+            onProgress?(progress.offset)
         } catch {
             writeFailed = true
             issued = progress
