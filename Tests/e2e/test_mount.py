@@ -107,3 +107,19 @@ def test_a_mount_without_from_takes_the_blob_from_any_repository_holding_it(regi
 def test_a_mount_without_from_of_a_blob_nobody_holds_starts_an_upload(registry, repo):
     r = registry.post(with_query(f"/v2/{repo}/blobs/uploads/", {"mount": sha256_digest(random_bytes(64))}))
     assert r.status_code == 202, r.text
+
+
+def test_conformance_automatic_cross_mount_sequence_answers_201(registry, repo):
+    """The OCI conformance suite's push workflow with OCI_AUTOMATIC_CROSSMOUNT=1 (distribution-spec,
+    conformance/03_push_test.go, "Cross-mounting without from, and automatic content discovery enabled should
+    return a 201"): a mount with `from` into the cross-mount namespace (201, its Location then GETs 200), then
+    the same mount without `from` into that namespace, which must answer 201 too."""
+    data = random_bytes(1024)
+    digest = push_blob(registry, repo, data)
+    crossmount = f"{repo}-conformance-crossmount"
+    first = registry.post(with_query(f"/v2/{crossmount}/blobs/uploads/", {"mount": digest, "from": repo}))
+    assert first.status_code == 201, first.text
+    assert urlsplit(absolute_location(first)).path == f"/v2/{crossmount}/blobs/{digest}"
+    assert registry.get(absolute_location(first)).status_code == 200
+    again = registry.post(with_query(f"/v2/{crossmount}/blobs/uploads/", {"mount": digest}))
+    assert again.status_code == 201, again.text
