@@ -22,7 +22,8 @@ let package = Package(
         .trait(
             name: "userprefs", description: "Stars and bookmarks per user: /v2/_zot/ext/userprefs (needs search)",
             enabledTraits: ["search"]),
-        .default(enabledTraits: ["metrics", "mgmt", "lint", "debug", "scrub", "search", "userprefs", "imagetrust"]),
+        .trait(name: "sync", description: "Pull-through cache of upstream registries (section sync)"),
+        .default(enabledTraits: ["metrics", "mgmt", "lint", "debug", "scrub", "search", "userprefs", "imagetrust", "sync"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -41,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/GraphQLSwift/Graphiti.git", from: "3.1.0"),
         .package(url: "https://github.com/GraphQLSwift/GraphQL.git", from: "4.3.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // zot's config format and every section's reader; Foundation only, so the config fuzz target compiles
@@ -145,6 +147,19 @@ let package = Package(
             ],
             path: "Sources/Extensions/ImageTrust"
         ),
+        .target(
+            name: "SyncExtension",
+            dependencies: [
+                "Config", "Registry", "Storage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Extensions/Sync"
+        ),
         .executableTarget(
             name: "zotd",
             dependencies: [
@@ -159,6 +174,7 @@ let package = Package(
                 .target(name: "SearchExtension", condition: .when(traits: ["search"])),
                 .target(name: "UserprefsExtension", condition: .when(traits: ["userprefs"])),
                 .target(name: "ImageTrustExtension", condition: .when(traits: ["imagetrust"])),
+                .target(name: "SyncExtension", condition: .when(traits: ["sync"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -200,6 +216,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "SyncExtensionTests", dependencies: ["SyncExtension", "Config", "Storage"]),
         .testTarget(
             name: "ExtensionTests", dependencies: ["Config", "Registry", "Storage", "MgmtExtension", "LintExtension"]
         ),

@@ -2,7 +2,8 @@
 # Installs what zotd's build and its e2e tests need, only when missing (idempotent).
 #
 #   Debian packages: skopeo podman curl (test clients), apache2-utils openssl (htpasswd files and test
-#                    certificates for the auth tests), libsqlite3-dev libssl-dev zlib1g-dev (the build)
+#                    certificates for the auth tests), docker-registry (distribution 2.8, the upstream the
+#                    sync tests pull through), libsqlite3-dev libssl-dev zlib1g-dev (the build)
 #   Python (pip):    pytest pytest-timeout requests oras openapi-spec-validator schemathesis
 #                    cryptography (the auth tests sign their own JWTs), cbor2 (notation's COSE envelopes)
 #                    graphql-core (the search tests build zot's schema and compare it with the server's)
@@ -11,7 +12,7 @@
 # it prints exactly what to install and exits 1. Works on a fresh Debian 12 with the Swift toolchain.
 set -euo pipefail
 
-APT_PACKAGES=(skopeo podman curl apache2-utils openssl libsqlite3-dev libssl-dev zlib1g-dev)
+APT_PACKAGES=(skopeo podman curl apache2-utils openssl docker-registry libsqlite3-dev libssl-dev zlib1g-dev)
 # python module to import -> pip requirement
 PY_MODULES=(pytest pytest_timeout requests oras openapi_spec_validator schemathesis cryptography graphql cbor2)
 PY_REQUIREMENTS=(pytest pytest-timeout requests oras openapi-spec-validator schemathesis cryptography graphql-core cbor2)

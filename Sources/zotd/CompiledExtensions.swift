@@ -23,6 +23,9 @@ import UserprefsExtension
 #if imagetrust
 import ImageTrustExtension
 #endif
+#if sync
+import SyncExtension
+#endif
 
 /// The extensions compiled into this binary, by build label (SwiftPM trait).
 ///
@@ -53,6 +56,9 @@ enum CompiledExtensions {
         #endif
         #if imagetrust
         factories.append(ImageTrustExtensionFactory())
+        #endif
+        #if sync
+        factories.append(SyncExtensionFactory())
         #endif
         return factories
     }

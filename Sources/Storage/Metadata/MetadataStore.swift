@@ -121,6 +121,12 @@ public struct StoredManifest: Sendable {
     public var digest: Digest
     public var mediaType: String
     public var content: [UInt8]
+
+    public init(digest: Digest, mediaType: String, content: [UInt8]) {
+        self.digest = digest
+        self.mediaType = mediaType
+        self.content = content
+    }
 }
 
 /// One entry of the referrers API's index.

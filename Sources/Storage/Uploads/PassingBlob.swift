@@ -4,16 +4,19 @@ import Synchronization
 /// what it has staged so far, and how the copy ended.
 ///
 /// Owned by the copy (`RegistryStore.copyIn`), which alone advances and finishes it; readers
-/// (`RegistryStore.follow`) only wait on it. A waiter is resumed by every advance, which comes once per staged
+/// (`RegistryStore.follow`) only wait on it. Readers never get the last byte before the digest is verified:
+/// a client is sent a whole body only when it is the right one, and otherwise sees the response fail one
+/// byte short, as a cut connection. A waiter is resumed by every advance, which comes once per staged
 /// write (512 KiB, see `StagingWriter`), and by the end of the copy.
 public final class PassingBlob: Sendable {
     public let digest: Digest
     /// The size the source announced; a copy of any other length fails.
     public let size: Int64
     let stagingID = RegistryStore.sessionlessUploadID()
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     fileprivate struct State {
+        let size: Int64
         var written: Int64 = 0
         var outcome: Result<Void, StorageError>?
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -30,6 +33,7 @@ public final class PassingBlob: Sendable {
     public init(digest: Digest, size: Int64) {
         self.digest = digest
         self.size = size
+        state = Mutex(State(size: size))
     }
 
     /// Whether the copy ended, and how: nil while it runs.
@@ -68,7 +72,7 @@ public final class PassingBlob: Sendable {
 
     /// Waits for the copy to end.
     /// - Throws: its error when it failed.
-    func finished() async throws(StorageError) {
+    public func finished() async throws(StorageError) {
         while true {
             if case .some(let outcome) = outcome { return try outcome.get() }
             _ = try await progress(beyond: state.withLock { $0.written })
@@ -86,14 +90,17 @@ extension PassingBlob.State {
         return waiters
     }
 
-    func mustWait(beyond offset: Int64) -> Bool { outcome == nil && written <= offset }
+    /// Staged bytes a reader may have before the copy ends: all but the last byte (see `PassingBlob`).
+    var readable: Int64 { min(written, size - 1) }
+
+    func mustWait(beyond offset: Int64) -> Bool { outcome == nil && readable <= offset }
 
     /// Where a reader at `offset` stands, or nil when it must wait.
     func progress(beyond offset: Int64) throws(StorageError) -> PassingBlob.Progress? {
         switch outcome {
         case .success: return .stored
         case .failure(let error): throw error
-        case nil: return written > offset ? .staged(written) : nil
+        case nil: return readable > offset ? .staged(readable) : nil
         }
     }
 }

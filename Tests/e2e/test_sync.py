@@ -1,0 +1,286 @@
+"""Sync on demand: zotd as a pull-through cache of a real upstream, Debian's docker-registry (distribution 2.8.2).
+
+The upstream is started by each test on a random loopback port and filled over the HTTP API; zotd is
+configured as a zot user would (`extensions.sync.registries[{urls, onDemand: true}]`). The upstream's own
+access log (distribution logs every request) is how the tests count what zotd asked it for.
+"""
+
+import json
+import re
+import shutil
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from auth_support import require_tool, run, write_htpasswd
+from oci import OCI_INDEX, build_index, build_runnable_image, push_blob, push_image, push_manifest, random_bytes, sha256_digest
+from zotd_server import ZotdServer
+
+pytestmark = pytest.mark.clients
+
+MANIFEST_ACCEPT = ", ".join([
+    "application/vnd.oci.image.manifest.v1+json", OCI_INDEX,
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+])
+
+
+class Upstream(ZotdServer):
+    """Debian's docker-registry, optionally behind htpasswd (its Basic challenge)."""
+
+    def __init__(self, workdir: Path, htpasswd: Path = None):
+        super().__init__(require_tool("docker-registry"), workdir, flavor="docker-registry")
+        self.htpasswd = htpasswd
+
+    def _write_config(self) -> None:
+        self.root_dir.mkdir(parents=True, exist_ok=True)
+        auth = f"auth: {{htpasswd: {{realm: upstream, path: {self.htpasswd}}}}}\n" if self.htpasswd else ""
+        self.config_path.write_text(
+            "version: 0.1\n"
+            "log: {level: info}\n"
+            f"storage:\n  filesystem: {{rootdirectory: {self.root_dir}}}\n  delete: {{enabled: true}}\n"
+            f"http: {{addr: '{self.host}:{self.port}', secret: e2e-fixed-secret}}\n" + auth
+        )
+
+    def blob_gets(self, digest: str) -> int:
+        """GETs of the blob the upstream answered, from its access log."""
+        return len(re.findall(rf'"GET /v2/[^ ]*/blobs/{re.escape(digest)} HTTP', self.log_path.read_text()))
+
+
+@pytest.fixture
+def upstream(tmp_path):
+    server = Upstream(tmp_path / "upstream")
+    server.start()
+    yield server
+    server.stop()
+
+
+def mirror_of(zotd_factory, *upstreams, credentials_file=None, **registry):
+    sync = {"enable": True, "registries": [
+        {"urls": [u.base_url for u in upstreams], "onDemand": True, "tlsVerify": False, **registry}
+    ]}
+    if credentials_file:
+        sync["credentialsFile"] = str(credentials_file)
+    return zotd_factory(extensions={"sync": sync})
+
+
+def wait_until(predicate, timeout=20, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def stored_locally(server, repo, tag):
+    """Whether zotd keeps the tag itself: its tags list (never pulled through) names it."""
+    r = server.get(f"/v2/{repo}/tags/list")
+    return r.status_code == 200 and tag in r.json().get("tags", [])
+
+
+def test_a_pull_of_an_image_zotd_lacks_is_answered_from_the_upstream(upstream, zotd_factory):
+    """The manifest comes back byte for byte with the upstream's digest, every blob too; then the image is
+    stored, so that it still pulls with the upstream gone."""
+    image = build_runnable_image(2)
+    assert push_image(upstream, "library/app", "v1", image).status_code == 201
+    mirror = mirror_of(zotd_factory, upstream)
+    r = mirror.get("/v2/library/app/manifests/v1", headers={"Accept": MANIFEST_ACCEPT})
+    assert r.status_code == 200, r.text
+    assert r.content == image.manifest.data and r.headers["Docker-Content-Digest"] == image.digest
+    for blob in image.blobs:
+        got = mirror.get(f"/v2/library/app/blobs/{blob.digest}")
+        assert got.status_code == 200 and got.content == blob.data
+    wait_until(lambda: stored_locally(mirror, "library/app", "v1"), what="the image to be stored")
+    upstream.stop()
+    assert mirror.get("/v2/library/app/manifests/v1", headers={"Accept": MANIFEST_ACCEPT}).content == image.manifest.data
+    for blob in image.blobs:
+        assert mirror.get(f"/v2/library/app/blobs/{blob.digest}").content == blob.data
+
+
+def test_skopeo_pulls_a_multi_arch_image_through_with_identical_digests(upstream, zotd_factory, tmp_path):
+    """`skopeo copy --all docker://zotd/…` of an index zotd never held: the same index and platform digests."""
+    skopeo = require_tool("skopeo")
+    amd, arm = build_runnable_image(1), build_runnable_image(1)
+    index = build_index([amd, arm])
+    for img in (amd, arm):
+        push_image(upstream, "team/cli", img.digest, img)
+    assert push_manifest(upstream, "team/cli", "multi", index).status_code == 201
+    mirror = mirror_of(zotd_factory, upstream)
+    ref = f"docker://{mirror.hostport}/team/cli:multi"
+    assert run(skopeo, "inspect", "--raw", "--tls-verify=false", ref).stdout == index.data
+    run(skopeo, "copy", "--all", "--src-tls-verify=false", "--preserve-digests", ref, f"oci:{tmp_path / 'out'}:m")
+    layout = json.loads((tmp_path / "out" / "index.json").read_text())
+    assert [m["digest"] for m in layout["manifests"]] == [sha256_digest(index.data)]
+    wait_until(lambda: stored_locally(mirror, "team/cli", "multi"), what="the index to be stored")
+    for img in (amd, arm):
+        assert mirror.get(f"/v2/team/cli/manifests/{img.digest}").content == img.manifest.data
+
+
+def test_eight_concurrent_cold_pulls_of_a_blob_make_one_upstream_get(upstream, zotd_factory):
+    """Eight clients ask for the same 16 MiB layer zotd does not hold, at once: each gets all of it, and the
+    upstream's log shows a single GET of that blob."""
+    data = random_bytes(16 << 20)
+    digest = push_blob(upstream, "big/image", data)
+    mirror = mirror_of(zotd_factory, upstream)
+    barrier = threading.Barrier(8)
+
+    def pull(_):
+        barrier.wait()
+        with requests.get(mirror.url(f"/v2/big/image/blobs/{digest}"), timeout=60) as r:
+            return r.status_code, sha256_digest(r.content)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(pull, range(8)))
+    assert results == [(200, digest)] * 8
+    assert upstream.blob_gets(digest) == 1
+
+
+def test_a_blob_any_repository_holds_is_never_fetched_again(upstream, zotd_factory):
+    """A base layer pulled through for one repository is linked, not fetched, when another image needs it."""
+    first = build_runnable_image(2)
+    push_image(upstream, "one/app", "v1", first)
+    second_layers = [first.layers[0], *build_runnable_image(1).layers]
+    from oci import build_image
+
+    second = build_image(layers=second_layers)
+    push_image(upstream, "two/app", "v1", second)
+    mirror = mirror_of(zotd_factory, upstream)
+    shared = first.layers[0]
+    assert mirror.get(f"/v2/one/app/blobs/{shared.digest}").content == shared.data
+    assert mirror.get(f"/v2/two/app/blobs/{shared.digest}").content == shared.data
+    assert upstream.blob_gets(shared.digest) == 1
+
+
+def test_with_the_upstream_down_unknown_images_answer_404_quickly(upstream, zotd_factory):
+    mirror = mirror_of(zotd_factory, upstream)
+    upstream.stop()
+    started = time.monotonic()
+    r = mirror.get("/v2/library/nothing/manifests/v1")
+    assert r.status_code == 404 and r.json()["errors"][0]["code"] == "MANIFEST_UNKNOWN"
+    assert time.monotonic() - started < 5
+
+
+def test_the_second_url_serves_when_the_first_is_down(upstream, zotd_factory, tmp_path):
+    """`urls` fail over in order: a dead first URL does not stop the pull."""
+    image = build_runnable_image(1)
+    push_image(upstream, "library/app", "v1", image)
+    dead = Upstream(tmp_path / "dead")
+    dead.port = 1  # nothing listens there
+    mirror = mirror_of(zotd_factory, dead, upstream)
+    r = mirror.get("/v2/library/app/manifests/v1", headers={"Accept": MANIFEST_ACCEPT})
+    assert r.status_code == 200 and r.content == image.manifest.data
+
+
+def test_an_upstream_behind_htpasswd_is_pulled_with_the_credentials_file(tmp_path, zotd_factory):
+    """distribution's Basic challenge answered with the login of `credentialsFile` (`host:port` key)."""
+    htpasswd = tmp_path / "htpasswd"
+    write_htpasswd(htpasswd, {"puller": "s3cret-pull"})
+    upstream = Upstream(tmp_path / "upstream", htpasswd=htpasswd)
+    upstream.start(timeout=30)
+    try:
+        image = build_runnable_image(1)
+        upstream.http.auth = ("puller", "s3cret-pull")
+        assert push_image(upstream, "private/app", "v1", image).status_code == 201
+        credentials = tmp_path / "credentials.json"
+        credentials.write_text(json.dumps({upstream.hostport: {"username": "puller", "password": "s3cret-pull"}}))
+        mirror = mirror_of(zotd_factory, upstream, credentials_file=credentials)
+        r = mirror.get("/v2/private/app/manifests/v1", headers={"Accept": MANIFEST_ACCEPT})
+        assert r.status_code == 200 and r.content == image.manifest.data
+        for blob in image.blobs:
+            assert mirror.get(f"/v2/private/app/blobs/{blob.digest}").content == blob.data
+    finally:
+        upstream.stop()
+
+
+def test_content_rules_map_local_names_to_upstream_ones(upstream, zotd_factory):
+    """`destination` + `stripPrefix`: local `mirror/app` is upstream `vendor/app`; names no rule covers are
+    not pulled through."""
+    image = build_runnable_image(1)
+    push_image(upstream, "vendor/app", "v1", image)
+    push_image(upstream, "other/app", "v1", image)
+    mirror = mirror_of(
+        zotd_factory, upstream, content=[{"prefix": "/vendor/**", "destination": "/mirror", "stripPrefix": True}]
+    )
+    assert mirror.get("/v2/mirror/app/manifests/v1", headers={"Accept": MANIFEST_ACCEPT}).content == image.manifest.data
+    assert mirror.get("/v2/other/app/manifests/v1").status_code == 404
+    assert mirror.get("/v2/vendor/app/manifests/v1").status_code == 404
+
+
+class FakeUpstream:
+    """A registry that misbehaves on purpose, for what distribution never does: `blobs` maps a digest to the
+    bytes it sends for it (wrong ones, say), `truncate` cuts every blob body at half its announced length."""
+
+    def __init__(self, blobs: dict, truncate: bool = False):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.gets = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                outer.gets.append(self.path)
+                digest = self.path.rsplit("/", 1)[-1]
+                if self.path == "/v2/" or digest not in blobs:
+                    self.send_response(200 if self.path == "/v2/" else 404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body = blobs[digest]
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Type", "application/octet-stream")
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2] if truncate else body)
+                self.wfile.flush()
+                if truncate:
+                    self.close_connection = True
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def pull_fails_short(mirror, path, size):
+    """GET `path` and read it: it must not come back whole (an error, or fewer bytes than announced)."""
+    try:
+        with requests.get(mirror.url(path), timeout=30, stream=True) as r:
+            if r.status_code != 200:
+                return True
+            return len(r.raw.read(size + 1, decode_content=False)) < size
+    except (requests.exceptions.RequestException, Exception):
+        return True
+
+
+@pytest.mark.parametrize("fault", ["wrong bytes", "truncated body"])
+def test_a_blob_the_upstream_sends_wrong_is_never_served_whole_nor_stored(zotd_factory, fault):
+    """The bytes are streamed as they arrive but the last one is held until the digest checks out: a wrong or
+    short blob reaches the client as a failed response, is not stored (a later pull asks the upstream again)
+    and leaves no staging file."""
+    data = random_bytes(3 << 20)
+    digest = sha256_digest(data)
+    sent = data if fault == "truncated body" else b"X" + data[1:]
+    fake = FakeUpstream({digest: sent}, truncate=fault == "truncated body")
+    try:
+        mirror = mirror_of(zotd_factory, fake)
+        path = f"/v2/some/app/blobs/{digest}"
+        assert pull_fails_short(mirror, path, len(data))
+        wait_until(lambda: not any((mirror.state_dir / "uploads").iterdir()), what="the staging file to go")
+        assert pull_fails_short(mirror, path, len(data))
+        assert len([p for p in fake.gets if p.endswith(digest)]) == 2
+        assert not (mirror.state_dir / "blobs" / "sha256" / digest[7:9] / digest[7:]).exists()
+    finally:
+        fake.close()
