@@ -156,6 +156,30 @@ def test_a_blob_any_repository_holds_is_never_fetched_again(upstream, zotd_facto
     assert upstream.blob_gets(shared.digest) == 1
 
 
+def manifest_requests(upstream, repo, tag):
+    return len(re.findall(rf'"(?:GET|HEAD) /v2/{re.escape(repo)}/manifests/{re.escape(tag)} HTTP', upstream.log_path.read_text()))
+
+
+def test_a_stored_tag_is_served_locally_and_a_tag_moved_upstream_is_picked_up(upstream, zotd_factory):
+    """Pulls of a stored tag never wait for the upstream: twenty of them within `revalidateAfter` cost it at
+    most one HEAD, in the background. A tag moved upstream is stored anew after the next check, and served."""
+    first, second = build_runnable_image(1), build_runnable_image(1)
+    push_image(upstream, "library/app", "latest", first)
+    mirror = mirror_of(zotd_factory, upstream, revalidateAfter="2s")
+    assert mirror.get("/v2/library/app/manifests/latest").content == first.manifest.data
+    wait_until(lambda: stored_locally(mirror, "library/app", "latest"), what="the image to be stored")
+    before = manifest_requests(upstream, "library/app", "latest")
+    for _ in range(20):
+        assert mirror.get("/v2/library/app/manifests/latest").content == first.manifest.data
+    time.sleep(0.5)
+    assert manifest_requests(upstream, "library/app", "latest") - before <= 1
+    push_image(upstream, "library/app", "latest", second)
+    time.sleep(2.1)
+    mirror.get("/v2/library/app/manifests/latest")  # served from storage; starts the check
+    wait_until(lambda: mirror.get("/v2/library/app/manifests/latest").content == second.manifest.data,
+               what="the moved tag to be served")
+
+
 def test_with_the_upstream_down_unknown_images_answer_404_quickly(upstream, zotd_factory):
     mirror = mirror_of(zotd_factory, upstream)
     upstream.stop()

@@ -11,6 +11,9 @@ public protocol MissingContentSource: Sendable {
     func manifest(_ reference: Reference, in repository: RepositoryName) async throws -> StoredManifest?
     /// The blob, brought from elsewhere; nil when nothing has it.
     func blob(_ digest: Digest, in repository: RepositoryName) async throws -> MissingBlob?
+    /// Heard after a manifest was served from storage by `tag`: a cache may check where the tag came from,
+    /// in the background, whether it moved since. Must not delay the pull.
+    func tagServed(_ tag: Tag, in repository: RepositoryName)
 }
 
 /// How a missing blob is served.

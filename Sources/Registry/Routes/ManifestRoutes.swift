@@ -40,7 +40,9 @@ struct ManifestRoutes {
     /// The stored manifest, else one an extension brings (sync), else `manifestUnknown`.
     private func storedOrMissing(_ reference: Reference, in repository: RepositoryName) async throws -> StoredManifest {
         do {
-            return try store.manifest(reference, in: repository)
+            let stored = try store.manifest(reference, in: repository)
+            if case .tag(let tag) = reference { extensions.missingContent?.tagServed(tag, in: repository) }
+            return stored
         } catch StorageError.manifestUnknown(let name) {
             guard let source = extensions.missingContent,
                 let brought = try await source.manifest(reference, in: repository)

@@ -45,6 +45,7 @@ extension SyncRegistryConfig {
         retryDelay = try reader.duration("retryDelay") ?? retryDelay
         maxRetryDelay = try reader.duration("maxRetryDelay") ?? max(maxRetryDelay, retryDelay)
         if let timeout = try reader.duration("syncTimeout"), timeout > .zero { syncTimeout = timeout }
+        revalidateAfter = try reader.duration("revalidateAfter") ?? revalidateAfter
         // zotd never converts what it fetches, so digests are always preserved; HTTP/2 it does not speak.
         _ = try reader.bool("preserveDigest")
         _ = try reader.bool("disableHTTP2")

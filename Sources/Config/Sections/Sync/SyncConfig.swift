@@ -27,13 +27,16 @@ public struct SyncRegistryConfig: Sendable, Equatable {
     public var maxRetryDelay: Duration
     /// How long one fetch (a manifest, a whole blob) may take before it is abandoned.
     public var syncTimeout: Duration
+    /// zotd's own key: a tag pulled through is served from storage, and the upstream asked (in the background,
+    /// by a `HEAD`) whether it moved, at most once per this interval (`revalidateAfter`, default 5 minutes).
+    public var revalidateAfter: Duration
     /// Which upstream repositories this registry serves, and under which local names.
     public var content: [SyncContentRule]
 
     public init(
         urls: [String], onDemand: Bool = false, tlsVerify: Bool = true, certDir: String? = nil, maxRetries: Int = 3,
         retryDelay: Duration = .seconds(1), maxRetryDelay: Duration = .seconds(30), syncTimeout: Duration = .seconds(600),
-        content: [SyncContentRule] = []
+        revalidateAfter: Duration = .seconds(300), content: [SyncContentRule] = []
     ) {
         self.urls = urls
         self.onDemand = onDemand
@@ -43,6 +46,7 @@ public struct SyncRegistryConfig: Sendable, Equatable {
         self.retryDelay = retryDelay
         self.maxRetryDelay = maxRetryDelay
         self.syncTimeout = syncTimeout
+        self.revalidateAfter = revalidateAfter
         self.content = content
     }
 }

@@ -16,6 +16,7 @@ final class PullThrough: MissingContentSource {
     let events: ExtensionEvents
     let logger: Logger
     private let inFlight = InFlightBlobs()
+    private let tagChecks = TagChecks()
 
     /// zot nests indexes a level or two; deeper is a loop or an attack.
     private static let maximumDepth = 8
@@ -53,6 +54,25 @@ final class PullThrough: MissingContentSource {
             }
         }
         return nil
+    }
+
+    /// A pull of a stored tag answers at local speed; the upstream is asked afterwards, by `HEAD`, at most every
+    /// `revalidateAfter`, and a tag it moved is stored anew (blobs first) for the pulls after.
+    func tagServed(_ tag: Tag, in repository: RepositoryName) {
+        guard let (upstream, name) = sources(for: repository).first else { return }
+        jobs.submit { [self] in
+            guard await tagChecks.claim(tag, in: repository, every: upstream.config.revalidateAfter) else { return }
+            do {
+                guard let current = try await upstream.manifestDigest(name, tag.value),
+                    current != (try? store.manifest(.tag(tag), in: repository))?.digest,
+                    let manifest = try await fetchManifest(.tag(tag), name: name, from: upstream)
+                else { return }
+                logger.info("sync: \(repository):\(tag) moved upstream to \(manifest.digest)")
+                await storeImage(manifest, tag: tag, in: repository, name: name, from: upstream)
+            } catch {
+                logger.warning("sync: checking \(repository):\(tag) upstream: \(error)")
+            }
+        }
     }
 
     /// The upstream's manifest, checked: its bytes hash to the digest asked for (or announced), and it parses.

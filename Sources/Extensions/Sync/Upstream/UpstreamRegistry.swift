@@ -76,18 +76,32 @@ final class UpstreamRegistry: Sendable {
         return FetchedManifest(bytes: Array(body.readableBytesView), contentType: response.headers.first(name: "Content-Type"))
     }
 
+    /// The digest upstream `repository` gives `reference` now (a `HEAD`, which docker Hub does not count
+    /// against pull limits); nil when no URL has it or none says.
+    func manifestDigest(_ repository: String, _ reference: String) async throws -> Digest? {
+        guard
+            let response = try await get(
+                "/v2/\(repository)/manifests/\(reference)", repository: repository,
+                accept: ManifestMediaType.acceptAll.joined(separator: ", "), method: .HEAD)
+        else { return nil }
+        return response.headers.first(name: "Docker-Content-Digest").flatMap { try? Digest(parsing: $0) }
+    }
+
     /// The response to a blob `GET`, its body not yet read; nil when no URL has the blob.
     func blob(_ repository: String, _ digest: Digest) async throws -> HTTPClientResponse? {
         try await get("/v2/\(repository)/blobs/\(digest)", repository: repository, accept: nil)
     }
 
-    /// `GET path` at each URL in turn: the first 200 wins; a 404 everywhere is nil; when some URL failed and
+    /// `GET path` (or `method`) at each URL in turn: the first 200 wins; a 404 everywhere is nil; when some URL failed and
     /// none had it, its error.
-    private func get(_ path: String, repository: String, accept: String?) async throws -> HTTPClientResponse? {
+    private func get(_ path: String, repository: String, accept: String?, method: HTTPMethod = .GET) async throws
+        -> HTTPClientResponse?
+    {
         var failure: (any Error)?
         for base in config.urls {
             do {
-                let response = try await authorizedGet(base + path, base: base, repository: repository, accept: accept)
+                let response = try await authorizedRequest(
+                    base + path, base: base, repository: repository, accept: accept, method: method)
                 switch response.status.code {
                 case 200: return response
                 case 404: _ = try? await response.body.collect(upTo: 1 << 16)
@@ -103,12 +117,13 @@ final class UpstreamRegistry: Sendable {
         return nil
     }
 
-    /// A `GET` with the token or login this upstream wants: sent as it is first, then once more after a 401
+    /// A request with the token or login this upstream wants: sent as it is first, then once more after a 401
     /// with the answer to its challenge (docker's token flow, or Basic).
-    private func authorizedGet(_ url: String, base: String, repository: String, accept: String?) async throws
-        -> HTTPClientResponse
-    {
+    private func authorizedRequest(
+        _ url: String, base: String, repository: String, accept: String?, method: HTTPMethod
+    ) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url)
+        request.method = method
         if let accept { request.headers.add(name: "Accept", value: accept) }
         if let known = await tokens.authorization(base: base, repository: repository) {
             request.headers.add(name: "Authorization", value: known)
