@@ -37,4 +37,15 @@ import Testing
         #expect(mapping.upstreamName(forLocal: "library/alpine") == "library/alpine")
         #expect(mapping.upstreamName(forLocal: "private/app") == nil)
     }
+
+    /// Periodic sync maps the other way: upstream names to the local ones the rule puts them under.
+    @Test func upstreamNamesMapToLocalOnes() {
+        let strip = SyncContentRule(prefix: "/vendor/**", destination: "/mirror", stripPrefix: true)
+        #expect(ContentMapping.localName(forUpstream: "vendor/tools/app", by: strip) == "mirror/tools/app")
+        let below = SyncContentRule(prefix: "library/**", destination: "/mirror")
+        #expect(ContentMapping.localName(forUpstream: "library/alpine", by: below) == "mirror/library/alpine")
+        #expect(ContentMapping.localName(forUpstream: "library/alpine", by: SyncContentRule(prefix: "**")) == "library/alpine")
+        let single = SyncContentRule(prefix: "/repo2/repo", destination: "/repo", stripPrefix: true)
+        #expect(ContentMapping.localName(forUpstream: "repo2/repo", by: single) == "repo")
+    }
 }

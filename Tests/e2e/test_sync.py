@@ -308,3 +308,47 @@ def test_a_blob_the_upstream_sends_wrong_is_never_served_whole_nor_stored(zotd_f
         assert not (mirror.state_dir / "blobs" / "sha256" / digest[7:9] / digest[7:]).exists()
     finally:
         fake.close()
+
+
+def test_periodic_sync_mirrors_the_selected_repositories_and_tags(upstream, zotd_factory):
+    """Every `pollInterval`, the repositories `prefix` selects are listed and the tags that pass `regex`,
+    `excludeRegex` and `semver` copied under `destination` (with `stripPrefix`); nothing else is."""
+    images = {tag: build_runnable_image(1) for tag in ["1.0.0", "1.1.0", "1.2.0-debug", "1.beta", "latest", "2.0.0"]}
+    for tag, image in images.items():
+        push_image(upstream, "vendor/tools/app", tag, image)
+    push_image(upstream, "elsewhere/app", "1.0.0", build_runnable_image(1))
+    sync = {"enable": True, "registries": [{
+        "urls": [upstream.base_url], "pollInterval": "1s", "tlsVerify": False,
+        "content": [{"prefix": "/vendor/**", "destination": "/mirror", "stripPrefix": True,
+                     "tags": {"regex": "^1\\.", "excludeRegex": "-debug$", "semver": True}}],
+    }]}
+    mirror = zotd_factory(extensions={"sync": sync})
+    wait_until(lambda: mirror.get("/v2/mirror/tools/app/tags/list").status_code == 200
+               and mirror.get("/v2/mirror/tools/app/tags/list").json()["tags"] == ["1.0.0", "1.1.0"],
+               timeout=30, what="the mirrored tags")
+    for tag in ["1.0.0", "1.1.0"]:
+        assert mirror.get(f"/v2/mirror/tools/app/manifests/{tag}").content == images[tag].manifest.data
+        for blob in images[tag].blobs:
+            assert mirror.get(f"/v2/mirror/tools/app/blobs/{blob.digest}").content == blob.data
+    assert mirror.get("/v2/_catalog").json()["repositories"] == ["mirror/tools/app"]
+
+
+def test_periodic_sync_copies_a_moved_tag_and_signatures_with_their_image(upstream, zotd_factory):
+    """A tag moved upstream is copied again at the next pass; cosign's `sha256-<hex>.sig` tag comes with its
+    image even though the tag rules would not select it."""
+    first, second = build_runnable_image(1), build_runnable_image(1)
+    push_image(upstream, "library/app", "1.0.0", first)
+    signature = build_runnable_image(1)
+    sig_tag = "sha256-" + first.digest.split(":", 1)[1] + ".sig"
+    push_image(upstream, "library/app", sig_tag, signature)
+    sync = {"enable": True, "registries": [{
+        "urls": [upstream.base_url], "pollInterval": "1s", "tlsVerify": False,
+        "content": [{"prefix": "library/**", "tags": {"semver": True}}],
+    }]}
+    mirror = zotd_factory(extensions={"sync": sync})
+    wait_until(lambda: mirror.get(f"/v2/library/app/manifests/{sig_tag}").status_code == 200, timeout=30,
+               what="the signature tag")
+    assert mirror.get("/v2/library/app/manifests/1.0.0").content == first.manifest.data
+    push_image(upstream, "library/app", "1.0.0", second)
+    wait_until(lambda: mirror.get("/v2/library/app/manifests/1.0.0").content == second.manifest.data, timeout=30,
+               what="the moved tag")

@@ -11,12 +11,14 @@ public struct SyncExtensionFactory: RegistryExtensionFactory {
     public func make(section: JSONValue, context: ExtensionContext) throws -> any RegistryExtension {
         let config = try SyncConfig(section: section)
         let credentials = try config.credentialsFile.map { try UpstreamCredentials(file: $0) } ?? UpstreamCredentials()
-        let upstreams = try config.registries.filter(\.onDemand).map {
-            try UpstreamRegistry(config: $0, credentials: credentials)
-        }
+        let upstreams = try config.registries.map { try UpstreamRegistry(config: $0, credentials: credentials) }
+        let copier = ImageCopier(store: context.store, jobs: BackgroundJobs(), events: context.events)
         return SyncExtension(
-            pullThrough: PullThrough(
-                store: context.store, upstreams: upstreams, jobs: BackgroundJobs(), events: context.events,
-                logger: context.logger))
+            copier: copier,
+            pullThrough: PullThrough(copier: copier, upstreams: upstreams.filter(\.config.onDemand), logger: context.logger),
+            mirroring: upstreams.filter { $0.config.pollInterval != nil }.map {
+                PeriodicSync(copier: copier, upstream: $0, logger: context.logger)
+            },
+            upstreams: upstreams)
     }
 }

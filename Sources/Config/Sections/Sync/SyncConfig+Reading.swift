@@ -50,12 +50,7 @@ extension SyncRegistryConfig {
         _ = try reader.bool("preserveDigest")
         _ = try reader.bool("disableHTTP2")
         _ = try reader.integer("maxIdleConnsPerHost", in: 0...100_000)
-        if let poll = try reader.duration("pollInterval"), poll > .zero {
-            throw .unsupported(
-                keyPath: reader.path.appending("pollInterval").description, feature: "periodic sync",
-                why: "periodic mirroring is not supported yet (zotd pulls through on demand only): remove "
-                    + "pollInterval and set onDemand")
-        }
+        if let poll = try reader.duration("pollInterval"), poll > .zero { pollInterval = poll }
         if try reader.bool("onlySigned") == true {
             throw .unsupported(
                 keyPath: reader.path.appending("onlySigned").description, feature: "syncing only signed images",
@@ -73,11 +68,6 @@ extension SyncRegistryConfig {
                 var entry = try ConfigReader(item, at: reader.path.appending("content").appending(index: index))
                 content.append(try SyncContentRule(reading: &entry))
             }
-        }
-        if !onDemand {
-            throw .unsupported(
-                keyPath: reader.path.appending("onDemand").description, feature: "periodic sync",
-                why: "a registry that is not onDemand is only mirrored periodically, which zotd does not do yet")
         }
     }
 

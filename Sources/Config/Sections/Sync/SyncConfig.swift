@@ -1,4 +1,4 @@
-/// `extensions.sync`, as zot writes it: the upstream registries zotd pulls through (and, later, mirrors).
+/// `extensions.sync`, as zot writes it: the upstream registries zotd pulls through and mirrors.
 public struct SyncConfig: Sendable, Equatable {
     /// A JSON file of credentials per upstream host (`{"host:port": {"username": …, "password": …}}`).
     public var credentialsFile: String?
@@ -16,6 +16,8 @@ public struct SyncRegistryConfig: Sendable, Equatable {
     public var urls: [String]
     /// Pull through on demand: an image zotd does not hold is fetched from here when a client asks for it.
     public var onDemand: Bool
+    /// Mirror periodically: every interval, the repositories and tags `content` selects are copied.
+    public var pollInterval: Duration?
     /// Verify the upstream's TLS certificate (zot's default: true).
     public var tlsVerify: Bool
     /// A directory with `ca.crt` (trusted roots) and optionally `client.cert` + `client.key` (mTLS), as zot
@@ -34,12 +36,13 @@ public struct SyncRegistryConfig: Sendable, Equatable {
     public var content: [SyncContentRule]
 
     public init(
-        urls: [String], onDemand: Bool = false, tlsVerify: Bool = true, certDir: String? = nil, maxRetries: Int = 3,
+        urls: [String], onDemand: Bool = false, pollInterval: Duration? = nil, tlsVerify: Bool = true, certDir: String? = nil, maxRetries: Int = 3,
         retryDelay: Duration = .seconds(1), maxRetryDelay: Duration = .seconds(30), syncTimeout: Duration = .seconds(600),
         revalidateAfter: Duration = .seconds(300), content: [SyncContentRule] = []
     ) {
         self.urls = urls
         self.onDemand = onDemand
+        self.pollInterval = pollInterval
         self.tlsVerify = tlsVerify
         self.certDir = certDir
         self.maxRetries = maxRetries

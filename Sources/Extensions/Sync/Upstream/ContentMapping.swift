@@ -27,6 +27,17 @@ struct ContentMapping: Sendable {
         return nil
     }
 
+    /// The local name upstream repository `upstream` is mirrored under by `rule` (its `destination`, with the
+    /// prefix's fixed part dropped when `stripPrefix`).
+    static func localName(forUpstream upstream: String, by rule: SyncContentRule) -> String {
+        guard let destination = rule.destination.map(trimmed), !destination.isEmpty else { return upstream }
+        var rest = upstream
+        if rule.stripPrefix, let below = remainder(of: upstream, under: fixedPart(of: trimmed(rule.prefix))) {
+            rest = below
+        }
+        return [destination, rest].filter { !$0.isEmpty }.joined(separator: "/")
+    }
+
     /// `name` below `directory` (`a/b/c` below `a` is `b/c`; `a` below `a` is empty); nil when not below it.
     static func remainder(of name: String, under directory: String) -> String? {
         if name == directory { return "" }

@@ -87,6 +87,55 @@ final class UpstreamRegistry: Sendable {
         return response.headers.first(name: "Docker-Content-Digest").flatMap { try? Digest(parsing: $0) }
     }
 
+    /// Every repository of the upstream's catalog, a page of 1,000 at a time.
+    func catalog() async throws -> [String] {
+        try await pages { last in
+            let query = "n=1000" + (last.map { "&last=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? "")
+            return try await listing("/v2/_catalog?\(query)", repository: "", key: "repositories")
+        }
+    }
+
+    /// Every tag of upstream `repository`, a page of 1,000 at a time; empty when it has none.
+    func tags(_ repository: String) async throws -> [String] {
+        try await pages { last in
+            let query = "n=1000" + (last.map { "&last=\($0)" } ?? "")
+            return try await listing("/v2/\(repository)/tags/list?\(query)", repository: repository, key: "tags")
+        }
+    }
+
+    /// The digests of the manifests whose subject is `digest` (the referrers API); empty where the upstream has
+    /// no such API (distribution 2.8 answers 404).
+    func referrers(_ repository: String, of digest: Digest) async throws -> [Digest] {
+        guard let response = try await get("/v2/\(repository)/referrers/\(digest)", repository: repository, accept: nil)
+        else { return [] }
+        let body = try await response.body.collect(upTo: RegistryStore.manifestSizeLimit)
+        struct Index: Decodable {
+            struct Entry: Decodable { var digest: String }
+            var manifests: [Entry]?
+        }
+        let index = try JSONDecoder().decode(Index.self, from: Data(body.readableBytesView))
+        return (index.manifests ?? []).compactMap { try? Digest(parsing: $0.digest) }
+    }
+
+    /// Pages of a listing, each asked for after the last name of the one before, until one comes back short.
+    private func pages(_ page: (String?) async throws -> [String]) async throws -> [String] {
+        var all: [String] = []
+        var last: String?
+        while true {
+            let names = try await page(last)
+            all += names
+            guard names.count >= 1000, let final = names.last, final != last else { return all }
+            last = final
+        }
+    }
+
+    private func listing(_ path: String, repository: String, key: String) async throws -> [String] {
+        guard let response = try await get(path, repository: repository, accept: "application/json") else { return [] }
+        let body = try await response.body.collect(upTo: 64 << 20)
+        let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+        return object?[key] as? [String] ?? []
+    }
+
     /// The response to a blob `GET`, its body not yet read; nil when no URL has the blob.
     func blob(_ repository: String, _ digest: Digest) async throws -> HTTPClientResponse? {
         try await get("/v2/\(repository)/blobs/\(digest)", repository: repository, accept: nil)

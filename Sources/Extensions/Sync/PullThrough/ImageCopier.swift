@@ -1,0 +1,131 @@
+import AsyncHTTPClient
+import Registry
+import Storage
+
+/// Where content comes from: an upstream registry, and the repository's name there.
+struct UpstreamSource: Sendable {
+    let upstream: UpstreamRegistry
+    let name: String
+}
+
+/// Copies images from upstreams into storage, for pulls on demand and periodic mirroring alike: manifests
+/// checked against their digests, blobs copied once whoever needs them (`InFlightBlobs`), a blob any
+/// repository holds linked rather than fetched, and the manifest stored only after everything it needs.
+final class ImageCopier: Sendable {
+    let store: RegistryStore
+    let jobs: BackgroundJobs
+    let events: ExtensionEvents
+    private let inFlight = InFlightBlobs()
+
+    /// zot nests indexes a level or two; deeper is a loop or an attack.
+    private static let maximumDepth = 8
+
+    init(store: RegistryStore, jobs: BackgroundJobs, events: ExtensionEvents) {
+        self.store = store
+        self.jobs = jobs
+        self.events = events
+    }
+
+    /// The upstream's manifest, checked: its bytes hash to the digest asked for (or announced), and it parses.
+    func fetchManifest(_ reference: Reference, from source: UpstreamSource) async throws -> StoredManifest? {
+        guard let fetched = try await source.upstream.manifest(source.name, reference.description) else { return nil }
+        let algorithm: DigestAlgorithm = if case .digest(let asked) = reference { asked.algorithm } else { .sha256 }
+        var hasher = ContentHasher(algorithm)
+        hasher.update(fetched.bytes)
+        let digest = hasher.finalize()
+        if case .digest(let asked) = reference, asked != digest {
+            throw StorageError.digestMismatch(expected: asked, actual: digest)
+        }
+        let parsed = try ParsedManifest(bytes: fetched.bytes, contentType: fetched.contentType)
+        return StoredManifest(digest: digest, mediaType: parsed.mediaType.rawValue, content: fetched.bytes)
+    }
+
+    /// Stores an upstream image: its platform manifests, its blobs (following copies already under way), then
+    /// the manifest under `tag`, announced to the other extensions (search) as a push is.
+    func storeImage(_ manifest: StoredManifest, tag: Tag?, in repository: RepositoryName, from source: UpstreamSource)
+        async throws
+    {
+        try await store(manifest, tag: tag, in: repository, from: source, depth: 0)
+    }
+
+    private func store(
+        _ manifest: StoredManifest, tag: Tag?, in repository: RepositoryName, from source: UpstreamSource, depth: Int
+    ) async throws {
+        guard depth <= Self.maximumDepth else { throw StorageError.manifestInvalid("indexes nested too deep") }
+        let parsed = try ParsedManifest(bytes: manifest.content, contentType: manifest.mediaType)
+        for child in parsed.manifests where (try? store.manifest(.digest(child), in: repository)) == nil {
+            guard let fetched = try await fetchManifest(.digest(child), from: source) else {
+                throw StorageError.manifestBlobUnknown(child)
+            }
+            try await store(fetched, tag: nil, in: repository, from: source, depth: depth + 1)
+        }
+        for blob in parsed.blobs {
+            try await ensureBlob(blob, in: repository, from: [source])
+        }
+        _ = try await store.putManifest(
+            manifest.content, contentType: manifest.mediaType, reference: tag.map(Reference.tag) ?? .digest(manifest.digest),
+            in: repository)
+        await events.post(
+            .manifestPushed(
+                ManifestPush(
+                    repository: repository.value, digest: manifest.digest, tags: tag.map { [$0.value] } ?? [],
+                    mediaType: manifest.mediaType, content: manifest.content, pushedBy: "")))
+    }
+
+    /// The blob is in `repository` afterwards: linked from a repository that holds it, or copied in.
+    private func ensureBlob(_ digest: Digest, in repository: RepositoryName, from sources: [UpstreamSource]) async throws {
+        if try store.blob(digest, in: repository) != nil { return }
+        if try await linkFromAnyRepository(digest, into: repository) { return }
+        guard let copy = try await copy(of: digest, into: repository, from: sources) else {
+            throw StorageError.blobUnknown(digest)
+        }
+        try await copy.finished()
+        if try store.blob(digest, in: repository) == nil, try await !linkFromAnyRepository(digest, into: repository) {
+            throw StorageError.blobUnknown(digest)
+        }
+    }
+
+    /// A shared base layer is fetched once: any repository holding it lends it.
+    func linkFromAnyRepository(_ digest: Digest, into repository: RepositoryName) async throws -> Bool {
+        for holder in try store.repositories(holding: digest) where holder != repository {
+            if try await store.mountBlob(digest, from: holder, to: repository) { return true }
+        }
+        return false
+    }
+
+    /// The copy of the blob under way, else one started from the first source that has it; nil when none has.
+    func copy(of digest: Digest, into repository: RepositoryName, from sources: [UpstreamSource]) async throws
+        -> PassingBlob?
+    {
+        try await inFlight.copy(of: digest) { [self] in try await startCopy(digest, into: repository, from: sources) }
+    }
+
+    /// Starts the upstream `GET` of the blob and, once its headers are in, the copy that others follow; the
+    /// copy runs as a background job, so a puller that goes away does not stop it.
+    private func startCopy(_ digest: Digest, into repository: RepositoryName, from sources: [UpstreamSource])
+        async throws -> PassingBlob?
+    {
+        var failure: (any Error)?
+        for source in sources {
+            let answer: HTTPClientResponse
+            let length: Int64
+            do {
+                guard let response = try await source.upstream.blob(source.name, digest) else { continue }
+                guard let announced = response.headers.first(name: "Content-Length").flatMap(Int64.init), announced >= 0
+                else { throw UpstreamError.noLength("blob \(digest)") }
+                (answer, length) = (response, announced)
+            } catch {
+                failure = error
+                continue
+            }
+            let copy = PassingBlob(digest: digest, size: length)
+            jobs.submit { [self] in
+                try? await store.copyIn(copy, to: repository, from: answer.body)
+                await inFlight.ended(digest)
+            }
+            return copy
+        }
+        if let failure { throw failure }
+        return nil
+    }
+}
