@@ -352,3 +352,30 @@ def test_periodic_sync_copies_a_moved_tag_and_signatures_with_their_image(upstre
     push_image(upstream, "library/app", "1.0.0", second)
     wait_until(lambda: mirror.get("/v2/library/app/manifests/1.0.0").content == second.manifest.data, timeout=30,
                what="the moved tag")
+
+
+def test_sync_work_shows_on_metrics(upstream, zotd_factory):
+    """With the metrics extension, images stored on demand and periodic passes are counted per upstream."""
+    push_image(upstream, "library/app", "1.0.0", build_runnable_image(1))
+    sync = {"enable": True, "registries": [
+        {"urls": [upstream.base_url], "onDemand": True, "tlsVerify": False},
+        {"urls": [upstream.base_url + "/"], "pollInterval": "1s", "tlsVerify": False,
+         "content": [{"prefix": "library/**", "destination": "/copy"}]},
+    ]}
+    mirror = zotd_factory(extensions={"sync": sync, "metrics": {"enable": True}})
+    assert mirror.get("/v2/library/app/manifests/1.0.0").status_code == 200
+    wait_until(lambda: stored_locally(mirror, "library/app", "1.0.0"), what="the image to be stored")
+    wait_until(lambda: stored_locally(mirror, "copy/library/app", "1.0.0"), timeout=30, what="the periodic copy")
+
+    def series():
+        text = mirror.get("/metrics").text
+        return {
+            name: float(value)
+            for name, value in re.findall(r'^(zot_sync_\w+\{[^}]*\}) (\S+)$', text, re.MULTILINE)
+        }
+
+    up = upstream.base_url
+    wait_until(lambda: series().get(f'zot_sync_passes_total{{upstream="{up}"}}', 0) >= 1, what="a finished pass")
+    figures = series()
+    assert figures[f'zot_sync_images_copied_total{{upstream="{up}",mode="on_demand"}}'] == 1
+    assert figures[f'zot_sync_images_copied_total{{upstream="{up}",mode="periodic"}}'] >= 1

@@ -4,7 +4,7 @@ import Storage
 
 /// zot's metrics extension: Prometheus text at `extensions.metrics.prometheus.path` (default `/metrics`).
 ///
-/// Counts every finished request (`observe`), image pushes and pulls (`handle`), GC and scrub passes (`handle`),
+/// Counts every finished request (`observe`), image pushes and pulls (`handle`), GC, scrub and sync passes (`handle`),
 /// and reads process figures when scraped. It advertises no `/v2/_zot/ext/` endpoint, as zot does not.
 struct MetricsExtension: RegistryExtension {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -64,6 +64,10 @@ struct MetricsExtension: RegistryExtension {
             metrics.garbageCollection.record(report, seconds: seconds, failed: failed)
         case .scrubFinished(let report, let seconds, let finishedAt):
             metrics.scrub.record(report, seconds: seconds, finishedAt: finishedAt)
+        case .syncCopied(let upstream, let periodic, let failed):
+            metrics.sync.recordCopy(upstream: upstream, periodic: periodic, failed: failed)
+        case .syncPassFinished(let upstream, let seconds, let finishedAt):
+            metrics.sync.recordPass(upstream: upstream, seconds: seconds, finishedAt: finishedAt)
         default:
             break
         }

@@ -13,6 +13,7 @@ final class RegistryMetrics: Sendable {
     let storageUsage: StorageUsageSeries
     let garbageCollection: GarbageCollectionSeries
     let scrub: ScrubSeries
+    let sync: SyncSeries
 
     static var info: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -42,6 +43,7 @@ final class RegistryMetrics: Sendable {
         storageUsage = StorageUsageSeries(repositories: repositories)
         garbageCollection = GarbageCollectionSeries(registry: registry)
         scrub = ScrubSeries(registry: registry, repositoryCapacity: repositoryCapacity)
+        sync = SyncSeries(registry: registry)
         // zot sets the info gauge to 0: the labels are the information.
         registry.makeGauge(
             descriptor: Self.info,

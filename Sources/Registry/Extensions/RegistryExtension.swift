@@ -100,6 +100,11 @@ public enum RegistryEvent: Sendable, Equatable {
     /// `report.byRepository` has blobs checked, corrupt and missing, and manifests with missing references,
     /// per repository. A pass that fails is logged, not posted: the figures of the last good one stand.
     case scrubFinished(report: ScrubReport, seconds: Double, finishedAt: Date)
+    /// The sync extension stored an image from `upstream` (its first URL), or failed to: on demand, or in a
+    /// periodic pass.
+    case syncCopied(upstream: String, periodic: Bool, failed: Bool)
+    /// One periodic sync pass over `upstream` finished.
+    case syncPassFinished(upstream: String, seconds: Double, finishedAt: Date)
 }
 
 /// A manifest stored, as `manifestPushed` announces it: with its bytes, so that an extension describing it

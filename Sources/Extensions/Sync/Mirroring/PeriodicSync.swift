@@ -1,4 +1,5 @@
 import Config
+import Foundation
 import Logging
 import Storage
 
@@ -28,8 +29,11 @@ final class PeriodicSync: Sendable {
         while !Task.isCancelled {
             let started = ContinuousClock.now
             let pass = await syncOnce()
+            let elapsed = ContinuousClock.now - started
             logger.info(
-                "sync: \(upstream.config.urls[0]): \(pass.copied) images copied, \(pass.current) up to date, \(pass.failed) failed, in \(ContinuousClock.now - started)")
+                "sync: \(upstream.config.urls[0]): \(pass.copied) images copied, \(pass.current) up to date, \(pass.failed) failed, in \(elapsed)")
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            await copier.events.post(.syncPassFinished(upstream: upstream.config.urls[0], seconds: seconds, finishedAt: Date()))
             try? await Task.sleep(for: interval)
         }
     }
@@ -75,12 +79,18 @@ final class PeriodicSync: Sendable {
         for name in tags where filter.accepts(name) && !Self.isCosignTag(name) {
             guard let tag = try? Tag(parsing: name) else { continue }
             do {
-                if try await copyTag(tag, from: source, into: repository) { pass.copied += 1 } else { pass.current += 1 }
+                if try await copyTag(tag, from: source, into: repository) {
+                    pass.copied += 1
+                    await copier.events.post(.syncCopied(upstream: upstream.config.urls[0], periodic: true, failed: false))
+                } else {
+                    pass.current += 1
+                }
             } catch is CancellationError {
                 return
             } catch {
                 logger.warning("sync: \(source.name):\(tag) into \(repository): \(error)")
                 pass.failed += 1
+                await copier.events.post(.syncCopied(upstream: upstream.config.urls[0], periodic: true, failed: true))
             }
         }
     }

@@ -69,12 +69,15 @@ final class PullThrough: MissingContentSource {
     private func storeInBackground(_ manifest: StoredManifest, tag: Tag?, in repository: RepositoryName, from source: UpstreamSource)
         async
     {
+        let upstream = source.upstream.config.urls[0]
         do {
             try await copier.storeImage(manifest, tag: tag, in: repository, from: source)
-            logger.info("sync: stored \(repository):\(tag?.value ?? manifest.digest.description) from \(source.upstream.config.urls[0])")
+            logger.info("sync: stored \(repository):\(tag?.value ?? manifest.digest.description) from \(upstream)")
+            await copier.events.post(.syncCopied(upstream: upstream, periodic: false, failed: false))
         } catch is CancellationError {
         } catch {
             logger.warning("sync: could not store \(repository)@\(manifest.digest): \(error)")
+            await copier.events.post(.syncCopied(upstream: upstream, periodic: false, failed: true))
         }
     }
 
