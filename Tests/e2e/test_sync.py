@@ -237,12 +237,20 @@ def test_content_rules_map_local_names_to_upstream_ones(upstream, zotd_factory):
 
 class FakeUpstream:
     """A registry that misbehaves on purpose, for what distribution never does: `blobs` maps a digest to the
-    bytes it sends for it (wrong ones, say), `truncate` cuts every blob body at half its announced length."""
+    bytes it sends for it (wrong ones, say); `truncate` cuts every blob body at half its announced length;
+    `pause` stops for that many seconds halfway through a body; `login` (user, password) puts it behind
+    docker's token flow, its token server at `/token` handing out tokens to that login only."""
 
-    def __init__(self, blobs: dict, truncate: bool = False):
+    TOKEN = "fake-upstream-token"
+
+    def __init__(self, blobs: dict, truncate: bool = False, pause: float = 0, login: tuple = None):
+        import base64
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.gets = []
+        self.finished = []  # digests whose whole body was sent
+        self.token_requests = []
+        self.pause = pause
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -251,25 +259,51 @@ class FakeUpstream:
             def log_message(self, *args):
                 pass
 
+            def answer(self, status, body=b"", headers=()):
+                self.send_response(status)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def do_GET(self):
+                if self.path.startswith("/token"):
+                    outer.token_requests.append((self.path, self.headers.get("Authorization")))
+                    expected = "Basic " + base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
+                    if self.headers.get("Authorization") != expected:
+                        return self.answer(401)
+                    return self.answer(200, json.dumps({"token": outer.TOKEN, "expires_in": 300}).encode())
+                if login and self.headers.get("Authorization") != f"Bearer {outer.TOKEN}":
+                    realm = f"{outer.base_url}/token"
+                    repository = self.path.split("/v2/", 1)[-1].rsplit("/blobs/", 1)[0]
+                    challenge = f'Bearer realm="{realm}",service="fake",scope="repository:{repository}:pull"'
+                    return self.answer(401, headers=[("WWW-Authenticate", challenge)])
                 outer.gets.append(self.path)
                 digest = self.path.rsplit("/", 1)[-1]
                 if self.path == "/v2/" or digest not in blobs:
-                    self.send_response(200 if self.path == "/v2/" else 404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
+                    return self.answer(200 if self.path == "/v2/" else 404)
                 body = blobs[digest]
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("Content-Type", "application/octet-stream")
                 self.end_headers()
-                self.wfile.write(body[: len(body) // 2] if truncate else body)
+                half = len(body) // 2
+                self.wfile.write(body[:half])
                 self.wfile.flush()
+                if outer.pause:
+                    time.sleep(outer.pause)
                 if truncate:
                     self.close_connection = True
+                    return
+                try:
+                    self.wfile.write(body[half:])
+                    outer.finished.append(digest)
+                except OSError:
+                    pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -379,3 +413,90 @@ def test_sync_work_shows_on_metrics(upstream, zotd_factory):
     figures = series()
     assert figures[f'zot_sync_images_copied_total{{upstream="{up}",mode="on_demand"}}'] == 1
     assert figures[f'zot_sync_images_copied_total{{upstream="{up}",mode="periodic"}}'] >= 1
+
+
+def test_an_upstream_behind_docker_token_flow_is_pulled_with_a_token(zotd_factory, tmp_path):
+    """The upstream answers 401 with `WWW-Authenticate: Bearer realm=…,service=…,scope=…`; zotd asks the
+    realm for a token with the login of `credentialsFile` (Basic), service and scope as the challenge named
+    them, and pulls with `Authorization: Bearer`. Later requests reuse the token."""
+    data = random_bytes(1 << 20)
+    digest = sha256_digest(data)
+    fake = FakeUpstream({digest: data}, login=("robot", "t0ken-pass"))
+    try:
+        host = fake.base_url.split("://", 1)[1]
+        credentials = tmp_path / "credentials.json"
+        credentials.write_text(json.dumps({host: {"username": "robot", "password": "t0ken-pass"}}))
+        mirror = mirror_of(zotd_factory, fake, credentials_file=credentials)
+        r = mirror.get(f"/v2/secure/app/blobs/{digest}")
+        assert r.status_code == 200 and r.content == data
+        assert len(fake.token_requests) == 1
+        path, authorization = fake.token_requests[0]
+        assert "service=fake" in path and "scope=repository:secure/app:pull" in path.replace("%3A", ":").replace("%2F", "/")
+        assert authorization.startswith("Basic ")
+        other = random_bytes(1024)
+        assert mirror.get(f"/v2/secure/app/blobs/{sha256_digest(other)}").status_code == 404
+        assert len(fake.token_requests) == 1
+    finally:
+        fake.close()
+
+
+def test_a_kill_in_the_middle_of_a_copy_leaves_nothing_behind(zotd_factory):
+    """zotd killed (-9) while a blob is half copied in: the next start removes the staging file, the blob is
+    not stored, and a pull after the restart copies it whole."""
+    data = random_bytes(4 << 20)
+    digest = sha256_digest(data)
+    fake = FakeUpstream({digest: data}, pause=30)
+    try:
+        mirror = mirror_of(zotd_factory, fake)
+        reader = threading.Thread(target=pull_fails_short, args=(mirror, f"/v2/some/app/blobs/{digest}", len(data)))
+        reader.start()
+        wait_until(lambda: any((mirror.state_dir / "uploads").iterdir()), what="the copy to start staging")
+        mirror.kill9()
+        reader.join(timeout=30)
+        fake.pause = 0
+        mirror.start()
+        assert not any((mirror.state_dir / "uploads").iterdir())
+        assert not (mirror.state_dir / "blobs" / "sha256" / digest[7:9] / digest[7:]).exists()
+        r = mirror.get(f"/v2/some/app/blobs/{digest}")
+        assert r.status_code == 200 and r.content == data
+    finally:
+        fake.close()
+
+
+def test_a_cold_layer_streams_to_the_client_before_the_upstream_has_sent_it_all(zotd_factory):
+    """The client reads the first half of a layer while the upstream still holds back the second: bytes go
+    out as they arrive, not after the whole blob is in."""
+    data = random_bytes(8 << 20)
+    digest = sha256_digest(data)
+    fake = FakeUpstream({digest: data}, pause=3)
+    try:
+        mirror = mirror_of(zotd_factory, fake)
+        with requests.get(mirror.url(f"/v2/some/app/blobs/{digest}"), stream=True, timeout=30) as r:
+            assert r.status_code == 200 and int(r.headers["Content-Length"]) == len(data)
+            first = r.raw.read(len(data) // 4)
+            assert first == data[: len(data) // 4]
+            assert fake.finished == [], "the upstream had already sent the whole blob"
+            rest = r.raw.read()
+        assert first + rest == data
+    finally:
+        fake.close()
+
+
+def test_podman_pulls_through_with_the_upstreams_digest(upstream, zotd_factory):
+    """`podman pull` of an image only the upstream holds gets the upstream's manifest digest."""
+    import tempfile as _tempfile
+
+    from podman_support import podman_or_skip
+
+    image = build_runnable_image(2)
+    push_image(upstream, "library/base", "stable", image)
+    mirror = mirror_of(zotd_factory, upstream)
+    base = Path(_tempfile.mkdtemp(prefix="pm-", dir="/tmp"))
+    try:
+        podman = podman_or_skip(base, "p")
+        podman.run("pull", "--tls-verify=false", f"{mirror.hostport}/library/base:stable")
+        listed = json.loads(podman.run("image", "inspect", f"{mirror.hostport}/library/base:stable").stdout)[0]
+        assert listed["Digest"] == image.digest
+        podman.cleanup()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
