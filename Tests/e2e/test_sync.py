@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from auth_support import require_tool, run, write_htpasswd
+from auth_support import auth_registry, require_tool, run, write_htpasswd  # noqa: F401 (fixture)
 from oci import OCI_INDEX, build_index, build_runnable_image, push_blob, push_image, push_manifest, random_bytes, sha256_digest
 from zotd_server import ZotdServer
 
@@ -500,3 +500,22 @@ def test_podman_pulls_through_with_the_upstreams_digest(upstream, zotd_factory):
         podman.cleanup()
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_another_zotd_behind_htpasswd_is_an_upstream(auth_registry, zotd_factory, tmp_path):
+    """A second zotd with htpasswd auth as the upstream: its Basic challenge answered from `credentialsFile`,
+    with identical digests; without credentials the image is simply unknown."""
+    htpasswd = write_htpasswd(tmp_path / "htpasswd", {"mirror": "m1rror-pass"})
+    upstream = auth_registry(http_extra={"realm": "upstream", "auth": {"htpasswd": {"path": str(htpasswd)}}})
+    upstream.http.auth = ("mirror", "m1rror-pass")
+    image = build_runnable_image(1)
+    assert push_image(upstream, "team/app", "v1", image).status_code == 201
+    credentials = tmp_path / "credentials.json"
+    credentials.write_text(json.dumps({upstream.hostport: {"username": "mirror", "password": "m1rror-pass"}}))
+    mirror = mirror_of(zotd_factory, upstream, credentials_file=credentials)
+    r = mirror.get("/v2/team/app/manifests/v1", headers={"Accept": MANIFEST_ACCEPT})
+    assert r.status_code == 200 and r.headers["Docker-Content-Digest"] == image.digest
+    for blob in image.blobs:
+        assert mirror.get(f"/v2/team/app/blobs/{blob.digest}").content == blob.data
+    anonymous = mirror_of(zotd_factory, upstream)
+    assert anonymous.get("/v2/team/app/manifests/v1").status_code == 404

@@ -183,10 +183,11 @@ final class UpstreamRegistry: Sendable {
             let header = response.headers.first(name: "WWW-Authenticate"),
             let challenge = AuthChallenge(header: header)
         else { return response }
-        _ = try? await response.body.collect(upTo: 1 << 16)
+        // A body can be read once: the 401 is handed back unread when there is nothing to answer it with.
         guard let authorization = try await answer(challenge, base: base, repository: repository) else {
             return response
         }
+        _ = try? await response.body.collect(upTo: 1 << 16)
         request.headers.replaceOrAdd(name: "Authorization", value: authorization)
         return try await client.execute(request, deadline: deadline)
     }
