@@ -30,7 +30,6 @@ import Testing
 
     /// What zotd does not do yet is refused, naming the key, never ignored.
     @Test(arguments: [
-        (#"{"urls": ["https://r"], "onDemand": true, "onlySigned": true}"#, "extensions.sync.registries[0].onlySigned"),
         (#"{"urls": ["https://r"], "onDemand": true, "reqPerSec": 10}"#, "extensions.sync.registries[0].reqPerSec"),
     ])
     func refusesWhatZotdDoesNotDoYetByName(_ registry: String, _ keyPath: String) {

@@ -519,3 +519,43 @@ def test_another_zotd_behind_htpasswd_is_an_upstream(auth_registry, zotd_factory
         assert mirror.get(f"/v2/team/app/blobs/{blob.digest}").content == blob.data
     anonymous = mirror_of(zotd_factory, upstream)
     assert anonymous.get("/v2/team/app/manifests/v1").status_code == 404
+
+
+def test_only_signed_syncs_images_with_a_trusted_cosign_signature(upstream, zotd_factory):
+    """`onlySigned` with the trust extension: an image whose cosign signature verifies against an uploaded key
+    is pulled through; an unsigned one, or one signed by another key, is not (404)."""
+    from trust_support import CosignKey, cosign_layer, cosign_signature_manifest, cosign_tag, simple_signing_payload
+
+    key, stranger = CosignKey(), CosignKey()
+
+    def push_signed(repo, signer):
+        image = build_runnable_image(1)
+        push_image(upstream, repo, "1.0.0", image)
+        if signer is not None:
+            payload = simple_signing_payload(image.digest)
+            signature = cosign_signature_manifest([cosign_layer(payload, signer.sign(payload))])
+            push_image(upstream, repo, cosign_tag(image.digest), signature)
+        return image
+
+    signed = push_signed("signed/app", key)
+    push_signed("unsigned/app", None)
+    push_signed("stranger/app", stranger)
+    sync = {"enable": True, "registries": [
+        {"urls": [upstream.base_url], "onDemand": True, "onlySigned": True, "tlsVerify": False}]}
+    mirror = zotd_factory(extensions={"search": {"enable": True}, "trust": {"enable": True, "cosign": True}, "sync": sync})
+    r = mirror.post("/v2/_zot/ext/cosign", data=key.public_pem, headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 200, r.text
+    r = mirror.get("/v2/signed/app/manifests/1.0.0", headers={"Accept": MANIFEST_ACCEPT})
+    assert r.status_code == 200 and r.content == signed.manifest.data
+    assert mirror.get("/v2/unsigned/app/manifests/1.0.0").status_code == 404
+    assert mirror.get("/v2/stranger/app/manifests/1.0.0").status_code == 404
+
+
+def test_only_signed_without_the_trust_extension_refuses_to_start(zotd_binary, tmp_path):
+    server = ZotdServer(zotd_binary, tmp_path / "server", extensions={"sync": {"registries": [
+        {"urls": ["http://127.0.0.1:1"], "onDemand": True, "onlySigned": True}]}})
+    server.port = 5000
+    server._write_config()
+    p = run(zotd_binary, "serve", server.config_path, check=False, timeout=30)
+    assert p.returncode != 0
+    assert b"onlySigned: needs the trust extension" in p.stdout + p.stderr

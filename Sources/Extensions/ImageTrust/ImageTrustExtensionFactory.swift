@@ -16,6 +16,7 @@ public struct ImageTrustExtensionFactory: RegistryExtensionFactory {
         let verdicts = try SignatureVerdicts(rootDirectory: root)
         let checker = SignatureChecker(
             store: context.store, trust: trust, verdicts: verdicts, settings: settings, logger: context.logger)
+        context.signatureJudge.provide(TrustJudge(checker: checker))
         let gate = PullGate(policies: settings.policies, verdicts: verdicts, store: context.store)
         let (work, queue) = AsyncStream.makeStream(of: TrustWork.self)
         return ImageTrustExtension(settings: settings, trust: trust, checker: checker, gate: gate, work: work, queue: queue)

@@ -69,12 +69,18 @@ public struct ExtensionContext: Sendable {
     public let logger: Logger
     /// Where an extension posts events of its own for the other extensions to `handle`.
     public let events: ExtensionEvents
+    /// The signature judge, once the extension that verifies signatures (trust) is built.
+    public let signatureJudge: SignatureJudgeSlot
 
-    public init(config: RegistryConfig, store: RegistryStore, logger: Logger, events: ExtensionEvents = ExtensionEvents()) {
+    public init(
+        config: RegistryConfig, store: RegistryStore, logger: Logger, events: ExtensionEvents = ExtensionEvents(),
+        signatureJudge: SignatureJudgeSlot = SignatureJudgeSlot()
+    ) {
         self.config = config
         self.store = store
         self.logger = logger
         self.events = events
+        self.signatureJudge = signatureJudge
     }
 }
 

@@ -51,11 +51,7 @@ extension SyncRegistryConfig {
         _ = try reader.bool("disableHTTP2")
         _ = try reader.integer("maxIdleConnsPerHost", in: 0...100_000)
         if let poll = try reader.duration("pollInterval"), poll > .zero { pollInterval = poll }
-        if try reader.bool("onlySigned") == true {
-            throw .unsupported(
-                keyPath: reader.path.appending("onlySigned").description, feature: "syncing only signed images",
-                why: "zotd does not check upstream signatures before syncing yet")
-        }
+        onlySigned = try reader.bool("onlySigned") ?? false
         for key in ["reqConcurrent", "reqPerSec"] {
             try SyncConfig.refuse(&reader, key, "limits on requests to the upstream",
                 "zotd does not limit its requests to an upstream yet")

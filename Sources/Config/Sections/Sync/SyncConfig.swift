@@ -27,6 +27,8 @@ public struct SyncRegistryConfig: Sendable, Equatable {
     public var maxRetries: Int
     public var retryDelay: Duration
     public var maxRetryDelay: Duration
+    /// Only images with a signature the trust extension trusts are synced (it must be compiled in and on).
+    public var onlySigned: Bool
     /// How long one fetch (a manifest, a whole blob) may take before it is abandoned.
     public var syncTimeout: Duration
     /// zotd's own key: a tag pulled through is served from storage, and the upstream asked (in the background,
@@ -50,6 +52,7 @@ public struct SyncRegistryConfig: Sendable, Equatable {
         self.maxRetryDelay = maxRetryDelay
         self.syncTimeout = syncTimeout
         self.revalidateAfter = revalidateAfter
+        self.onlySigned = false
         self.content = content
     }
 }

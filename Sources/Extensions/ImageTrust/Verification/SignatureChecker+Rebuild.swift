@@ -1,4 +1,5 @@
 import Registry
+import SearchExtension
 import Storage
 
 extension SignatureChecker {
@@ -28,14 +29,31 @@ extension SignatureChecker {
                 found[signature.reference.signature] = signature
                 continue
             }
-            for referrer in try store.referrers(of: stored.digest, in: repository, artifactType: nil) {
-                guard let manifest = try? store.manifest(.digest(referrer.digest), in: repository),
-                    let signature = SignatureManifest(
-                        repository: repository.value, digest: referrer.digest.description, tags: [], content: manifest.content)
-                else { continue }
+            for signature in try referringSignatures(of: stored.digest, in: repository) {
                 found[signature.reference.signature] = signature
             }
         }
         return found.keys.sorted().compactMap { found[$0] }
+    }
+
+    /// The signatures of one image: cosign's tag for its digest, and its referrers that are signatures.
+    func signatures(of digest: Digest, in repository: RepositoryName) throws -> [SignatureManifest] {
+        var found = try referringSignatures(of: digest, in: repository)
+        if let name = SignatureTag.cosignTag(of: digest.description), let tag = try? Tag(parsing: name),
+            let stored = try? store.manifest(.tag(tag), in: repository),
+            let signature = SignatureManifest(
+                repository: repository.value, digest: stored.digest.description, tags: [name], content: stored.content)
+        {
+            found.append(signature)
+        }
+        return found
+    }
+
+    private func referringSignatures(of digest: Digest, in repository: RepositoryName) throws -> [SignatureManifest] {
+        try store.referrers(of: digest, in: repository, artifactType: nil).compactMap { referrer in
+            guard let manifest = try? store.manifest(.digest(referrer.digest), in: repository) else { return nil }
+            return SignatureManifest(
+                repository: repository.value, digest: referrer.digest.description, tags: [], content: manifest.content)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Config
 import Foundation
 import Logging
+import Registry
 import Storage
 
 /// zot's periodic sync of one registry: every `pollInterval`, the upstream repositories its `content` rules
@@ -9,11 +10,14 @@ import Storage
 final class PeriodicSync: Sendable {
     let copier: ImageCopier
     let upstream: UpstreamRegistry
+    /// With `onlySigned`, what decides which images are trusted.
+    let judge: (any SignatureJudge)?
     let logger: Logger
 
-    init(copier: ImageCopier, upstream: UpstreamRegistry, logger: Logger) {
+    init(copier: ImageCopier, upstream: UpstreamRegistry, judge: (any SignatureJudge)?, logger: Logger) {
         self.copier = copier
         self.upstream = upstream
+        self.judge = judge
         self.logger = logger
     }
 
@@ -101,25 +105,16 @@ final class PeriodicSync: Sendable {
         if let local, try await upstream.manifestDigest(source.name, tag.value) == local { return false }
         guard let manifest = try await copier.fetchManifest(.tag(tag), from: source) else { return false }
         if manifest.digest == local { return false }
-        try await withRetries { try await copier.storeImage(manifest, tag: tag, in: repository, from: source) }
-        try await copyReferrers(of: manifest.digest, from: source, into: repository)
+        if let judge {
+            try await withRetries {
+                try await copier.requireTrustedSignature(of: manifest, in: repository, from: source, judge: judge)
+            }
+        }
+        try await withRetries {
+            try await copier.storeImage(manifest, tag: tag, in: repository, from: source)
+            try await copier.copyReferrers(of: manifest.digest, from: source, into: repository)
+        }
         return true
-    }
-
-    /// Signatures and other attachments: the referrers API's, and cosign's tag for the digest.
-    private func copyReferrers(of digest: Digest, from source: UpstreamSource, into repository: RepositoryName) async throws {
-        for referrer in try await upstream.referrers(source.name, of: digest)
-        where (try? copier.store.manifest(.digest(referrer), in: repository)) == nil {
-            guard let manifest = try await copier.fetchManifest(.digest(referrer), from: source) else { continue }
-            try await withRetries { try await copier.storeImage(manifest, tag: nil, in: repository, from: source) }
-        }
-        for suffix in ["sig", "att", "sbom"] {
-            guard let tag = try? Tag(parsing: "\(digest.algorithm.rawValue)-\(digest.encoded).\(suffix)"),
-                let signature = try await copier.fetchManifest(.tag(tag), from: source),
-                (try? copier.store.manifest(.tag(tag), in: repository))?.digest != signature.digest
-            else { continue }
-            try await withRetries { try await copier.storeImage(signature, tag: tag, in: repository, from: source) }
-        }
     }
 
     /// `maxRetries` more attempts after a failure, `retryDelay` before the first, doubling up to `maxRetryDelay`.
@@ -130,6 +125,8 @@ final class PeriodicSync: Sendable {
                 return try await attempt()
             } catch is CancellationError {
                 throw CancellationError()
+            } catch let refusal as SyncRefusal {
+                throw refusal
             } catch where remaining > 0 {
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, upstream.config.maxRetryDelay)

@@ -72,6 +72,36 @@ final class ImageCopier: Sendable {
                     mediaType: manifest.mediaType, content: manifest.content, pushedBy: "")))
     }
 
+    /// Signatures and other attachments of `digest`: the referrers API's (where the upstream has it), and
+    /// cosign's `sha256-<hex>.sig`/`.att`/`.sbom` tags. Stored before or after their subject alike (a referrer
+    /// may name a subject not stored yet).
+    func copyReferrers(of digest: Digest, from source: UpstreamSource, into repository: RepositoryName) async throws {
+        for referrer in try await source.upstream.referrers(source.name, of: digest)
+        where (try? store.manifest(.digest(referrer), in: repository)) == nil {
+            guard let manifest = try await fetchManifest(.digest(referrer), from: source) else { continue }
+            try await storeImage(manifest, tag: nil, in: repository, from: source)
+        }
+        for suffix in ["sig", "att", "sbom"] {
+            guard let tag = try? Tag(parsing: "\(digest.algorithm.rawValue)-\(digest.encoded).\(suffix)"),
+                let attachment = try await fetchManifest(.tag(tag), from: source),
+                (try? store.manifest(.tag(tag), in: repository))?.digest != attachment.digest
+            else { continue }
+            try await storeImage(attachment, tag: tag, in: repository, from: source)
+        }
+    }
+
+    /// With `onlySigned`: the image's signatures are copied first and judged; only an image one of them
+    /// vouches for may be stored or served.
+    /// - Throws: `SyncRefusal.unsigned` when none is trusted.
+    func requireTrustedSignature(
+        of manifest: StoredManifest, in repository: RepositoryName, from source: UpstreamSource, judge: any SignatureJudge
+    ) async throws {
+        try await copyReferrers(of: manifest.digest, from: source, into: repository)
+        guard try await judge.hasTrustedSignature(manifest.digest, in: repository) else {
+            throw SyncRefusal.unsigned(manifest.digest)
+        }
+    }
+
     /// The blob is in `repository` afterwards: linked from a repository that holds it, or copied in.
     private func ensureBlob(_ digest: Digest, in repository: RepositoryName, from sources: [UpstreamSource]) async throws {
         if try store.blob(digest, in: repository) != nil { return }
@@ -127,5 +157,16 @@ final class ImageCopier: Sendable {
         }
         if let failure { throw failure }
         return nil
+    }
+}
+
+/// Why sync left an image out.
+enum SyncRefusal: Error, CustomStringConvertible {
+    case unsigned(Digest)
+
+    var description: String {
+        switch self {
+        case .unsigned(let digest): "\(digest) has no trusted signature (onlySigned)"
+        }
     }
 }

@@ -12,12 +12,15 @@ final class PullThrough: MissingContentSource {
     let copier: ImageCopier
     /// The registries with `onDemand`, in configuration order.
     let upstreams: [UpstreamRegistry]
+    /// With `onlySigned` on a registry, what decides which of its images are trusted.
+    let judge: (any SignatureJudge)?
     let logger: Logger
     private let tagChecks = TagChecks()
 
-    init(copier: ImageCopier, upstreams: [UpstreamRegistry], logger: Logger) {
+    init(copier: ImageCopier, upstreams: [UpstreamRegistry], judge: (any SignatureJudge)?, logger: Logger) {
         self.copier = copier
         self.upstreams = upstreams
+        self.judge = judge
         self.logger = logger
     }
 
@@ -34,6 +37,9 @@ final class PullThrough: MissingContentSource {
         for source in sources(for: repository) {
             do {
                 guard let manifest = try await copier.fetchManifest(reference, from: source) else { continue }
+                if source.upstream.config.onlySigned, let judge {
+                    try await copier.requireTrustedSignature(of: manifest, in: repository, from: source, judge: judge)
+                }
                 let tag: Tag? = if case .tag(let tag) = reference { tag } else { nil }
                 copier.jobs.submit { [self] in await storeInBackground(manifest, tag: tag, in: repository, from: source) }
                 return manifest

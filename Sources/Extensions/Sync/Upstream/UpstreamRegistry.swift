@@ -6,13 +6,17 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Storage
+import Synchronization
 
 /// One entry of `extensions.sync.registries`: an upstream registry reached at its URLs in order (the next
 /// when one fails or lacks the content), with its login and the tokens its token server hands out.
 final class UpstreamRegistry: Sendable {
     let config: SyncRegistryConfig
     let mapping: ContentMapping
-    private let client: HTTPClient
+    private let configuration: HTTPClient.Configuration
+    /// Made at the first request, so that a zotd that never serves (`zotd reindex`, a failed start) has no
+    /// client to shut down; closed by `shutdown`, after which no request is sent.
+    private let connection = Mutex<(client: HTTPClient?, closed: Bool)>((nil, false))
     private let credentials: UpstreamCredentials
     private let tokens = TokenCache()
 
@@ -34,7 +38,19 @@ final class UpstreamRegistry: Sendable {
         // image zotd does not hold would wait that long for a 404 while the upstream is down. The next URL is
         // the retry.
         configuration.connectionPool.retryConnectionEstablishment = false
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.configuration = configuration
+    }
+
+    private var client: HTTPClient {
+        get throws {
+            try connection.withLock { state in
+                guard !state.closed else { throw CancellationError() }
+                if let client = state.client { return client }
+                let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+                state.client = client
+                return client
+            }
+        }
     }
 
     /// zot's and docker's `certDir`: `ca.crt` the roots to trust, `client.cert` and `client.key` for mTLS.
@@ -59,7 +75,11 @@ final class UpstreamRegistry: Sendable {
     }
 
     func shutdown() async {
-        try? await client.shutdown()
+        let client = connection.withLock { state in
+            state.closed = true
+            return state.client
+        }
+        try? await client?.shutdown()
     }
 
     /// The manifest `reference` names in upstream `repository`; nil when no URL has it.
