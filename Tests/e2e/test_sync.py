@@ -180,6 +180,17 @@ def test_a_stored_tag_is_served_locally_and_a_tag_moved_upstream_is_picked_up(up
                what="the moved tag to be served")
 
 
+def test_a_blob_of_another_repository_is_not_lent_unless_the_upstream_has_it(upstream, zotd_factory):
+    """A blob pushed to zotd alone (a private repository) is not served through a name sync covers: asking for
+    its digest there must not reveal it, since the upstream does not have it."""
+    mirror = mirror_of(zotd_factory, upstream)
+    secret = random_bytes(4096)
+    digest = push_blob(mirror, "private/secrets", secret)
+    r = mirror.get(f"/v2/public/app/blobs/{digest}")
+    assert r.status_code == 404 and r.json()["errors"][0]["code"] == "BLOB_UNKNOWN"
+    assert mirror.get(f"/v2/private/secrets/blobs/{digest}").content == secret
+
+
 def test_with_the_upstream_down_unknown_images_answer_404_quickly(upstream, zotd_factory):
     mirror = mirror_of(zotd_factory, upstream)
     upstream.stop()

@@ -106,6 +106,17 @@ struct ConfigReader {
         return try ConfigReader(value, at: path.appending(key))
     }
 
+    /// Readers over each object of the array at `key` (`registries[0]`, …); empty when absent.
+    mutating func objects(_ key: String, expected: String) throws(ConfigError) -> [ConfigReader] {
+        guard let value = try value(key) else { return [] }
+        guard case .array(let items) = value else { throw mismatch(key, expected: expected, got: value) }
+        var readers: [ConfigReader] = []
+        for (index, item) in items.enumerated() {
+            readers.append(try ConfigReader(item, at: path.appending(key).appending(index: index)))
+        }
+        return readers
+    }
+
     /// A warning for every key that was never read, in key order.
     func unknownKeyWarnings() -> [ConfigWarning] {
         members.keys.filter { !consumed.contains($0) }.sorted().map {

@@ -158,42 +158,38 @@ enum POSIXFile {
     /// The names of the directory's subdirectories, symbolic links to directories excluded (a walk that
     /// followed them could loop or leave the root).
     static func subdirectories(of path: String) throws(StorageError) -> [String] {
-        guard let dir = opendir(path) else {
-            if errno == ENOENT || errno == ENOTDIR { return [] }
-            throw failure("opendir", path)
-        }
-        defer { closedir(dir) }
         var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            guard name != "." && name != ".." else { continue }
-            switch Int32(entry.pointee.d_type) {
+        try forEachEntry(of: path) { name, type in
+            switch Int32(type) {
             case Int32(DT_DIR): names.append(name)
             case Int32(DT_UNKNOWN):
                 // Some file systems do not fill in the type: ask for it.
                 var info = stat()
                 if lstat("\(path)/\(name)", &info) == 0, info.st_mode & S_IFMT == S_IFDIR { names.append(name) }
-            default: continue
+            default: break
             }
         }
         return names
     }
 
     static func listDirectory(_ path: String) throws(StorageError) -> [String] {
+        var names: [String] = []
+        try forEachEntry(of: path) { name, _ in names.append(name) }
+        return names
+    }
+
+    /// Each entry of the directory but `.` and `..`, with its `d_type`; a directory that does not exist has none.
+    private static func forEachEntry(of path: String, _ body: (String, UInt8) -> Void) throws(StorageError) {
         guard let dir = opendir(path) else {
-            if errno == ENOENT { return [] }
+            if errno == ENOENT || errno == ENOTDIR { return }
             throw failure("opendir", path)
         }
         defer { closedir(dir) }
-        var names: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
-            if name != "." && name != ".." { names.append(name) }
+            if name != "." && name != ".." { body(name, entry.pointee.d_type) }
         }
-        return names
     }
 }

@@ -8,14 +8,8 @@ extension SyncConfig {
         try Self.refuse(&reader, "downloadDir", "a download directory",
             "zotd stages fetched blobs in its own staging area under storage.rootDirectory/_zotd")
         registries = []
-        if let value = try reader.value("registries") {
-            guard case .array(let items) = value else {
-                throw reader.mismatch("registries", expected: "a list of registries", got: value)
-            }
-            for (index, item) in items.enumerated() {
-                var entry = try ConfigReader(item, at: reader.path.appending("registries").appending(index: index))
-                registries.append(try SyncRegistryConfig(reading: &entry))
-            }
+        for var entry in try reader.objects("registries", expected: "a list of registries") {
+            registries.append(try SyncRegistryConfig(reading: &entry))
         }
     }
 
@@ -56,14 +50,8 @@ extension SyncRegistryConfig {
             try SyncConfig.refuse(&reader, key, "limits on requests to the upstream",
                 "zotd does not limit its requests to an upstream yet")
         }
-        if let value = try reader.value("content") {
-            guard case .array(let items) = value else {
-                throw reader.mismatch("content", expected: "a list of content rules", got: value)
-            }
-            for (index, item) in items.enumerated() {
-                var entry = try ConfigReader(item, at: reader.path.appending("content").appending(index: index))
-                content.append(try SyncContentRule(reading: &entry))
-            }
+        for var entry in try reader.objects("content", expected: "a list of content rules") {
+            content.append(try SyncContentRule(reading: &entry))
         }
     }
 

@@ -105,19 +105,33 @@ final class ImageCopier: Sendable {
     /// The blob is in `repository` afterwards: linked from a repository that holds it, or copied in.
     private func ensureBlob(_ digest: Digest, in repository: RepositoryName, from sources: [UpstreamSource]) async throws {
         if try store.blob(digest, in: repository) != nil { return }
-        if try await linkFromAnyRepository(digest, into: repository) { return }
+        if try await linkFromAnyRepository(digest, into: repository, from: sources) { return }
         guard let copy = try await copy(of: digest, into: repository, from: sources) else {
             throw StorageError.blobUnknown(digest)
         }
         try await copy.finished()
-        if try store.blob(digest, in: repository) == nil, try await !linkFromAnyRepository(digest, into: repository) {
+        if try store.blob(digest, in: repository) == nil,
+            try await !linkFromAnyRepository(digest, into: repository, from: sources)
+        {
             throw StorageError.blobUnknown(digest)
         }
     }
 
-    /// A shared base layer is fetched once: any repository holding it lends it.
-    func linkFromAnyRepository(_ digest: Digest, into repository: RepositoryName) async throws -> Bool {
-        for holder in try store.repositories(holding: digest) where holder != repository {
+    /// A shared base layer is fetched once: any repository holding it lends it, once an upstream confirms (by
+    /// `HEAD`) that it has the blob for this repository. Without that check, a client could read a blob of a
+    /// repository it may not read by asking for its digest in one that sync covers.
+    func linkFromAnyRepository(_ digest: Digest, into repository: RepositoryName, from sources: [UpstreamSource])
+        async throws -> Bool
+    {
+        let holders = try store.repositories(holding: digest).filter { $0 != repository }
+        guard !holders.isEmpty else { return false }
+        var confirmed = false
+        for source in sources where (try? await source.upstream.hasBlob(source.name, digest)) == true {
+            confirmed = true
+            break
+        }
+        guard confirmed else { return false }
+        for holder in holders {
             if try await store.mountBlob(digest, from: holder, to: repository) { return true }
         }
         return false

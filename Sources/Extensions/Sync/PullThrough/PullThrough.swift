@@ -88,9 +88,9 @@ final class PullThrough: MissingContentSource {
     }
 
     func blob(_ digest: Digest, in repository: RepositoryName) async throws -> MissingBlob? {
-        if try await copier.linkFromAnyRepository(digest, into: repository) { return .stored }
         let sources = sources(for: repository)
         guard !sources.isEmpty else { return nil }
+        if try await copier.linkFromAnyRepository(digest, into: repository, from: sources) { return .stored }
         let copy: PassingBlob?
         do {
             copy = try await copier.copy(of: digest, into: repository, from: sources)

@@ -156,6 +156,11 @@ final class UpstreamRegistry: Sendable {
         return object?[key] as? [String] ?? []
     }
 
+    /// Whether upstream `repository` has the blob (a `HEAD`: no bytes move).
+    func hasBlob(_ repository: String, _ digest: Digest) async throws -> Bool {
+        try await get("/v2/\(repository)/blobs/\(digest)", repository: repository, accept: nil, method: .HEAD) != nil
+    }
+
     /// The response to a blob `GET`, its body not yet read; nil when no URL has the blob.
     func blob(_ repository: String, _ digest: Digest) async throws -> HTTPClientResponse? {
         try await get("/v2/\(repository)/blobs/\(digest)", repository: repository, accept: nil)
