@@ -5,6 +5,9 @@
 ///
 /// A manifest goes in only with everything it needs: a damaged or missing blob keeps out the manifests that
 /// use it, and their tags, and is reported as a problem. Nothing of zot's is written: blob files are linked.
+///
+/// It runs at start, before the server listens: `index.json` and manifests (kilobytes) are read on the calling
+/// task, blob files (up to gigabytes) on the I/O thread pool (`BlobStore.adoptLocalFile`).
 struct RepositoryLayoutAdoption {
     let store: RegistryStore
     let layout: ZotLayoutScan.Repository
