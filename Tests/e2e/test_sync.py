@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from auth_support import auth_registry, require_tool, run, write_htpasswd  # noqa: F401 (fixture)
+from auth_support import CertificateAuthority, auth_registry, require_tool, run, write_htpasswd  # noqa: F401 (fixture)
 from oci import OCI_INDEX, build_index, build_runnable_image, push_blob, push_image, push_manifest, random_bytes, sha256_digest
 from zotd_server import ZotdServer
 
@@ -30,21 +30,47 @@ MANIFEST_ACCEPT = ", ".join([
 
 
 class Upstream(ZotdServer):
-    """Debian's docker-registry, optionally behind htpasswd (its Basic challenge)."""
+    """Debian's docker-registry, optionally behind htpasswd (its Basic challenge) or serving TLS with a
+    certificate of `ca`."""
 
-    def __init__(self, workdir: Path, htpasswd: Path = None):
+    def __init__(self, workdir: Path, htpasswd: Path = None, ca: CertificateAuthority = None):
         super().__init__(require_tool("docker-registry"), workdir, flavor="docker-registry")
         self.htpasswd = htpasswd
+        self.ca = ca
+        self.tls = ca.issue("upstream", "127.0.0.1", server=True) if ca else None
+
+    @property
+    def base_url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def _write_config(self) -> None:
         self.root_dir.mkdir(parents=True, exist_ok=True)
         auth = f"auth: {{htpasswd: {{realm: upstream, path: {self.htpasswd}}}}}\n" if self.htpasswd else ""
+        tls = f", tls: {{certificate: {self.tls[0]}, key: {self.tls[1]}}}" if self.tls else ""
         self.config_path.write_text(
             "version: 0.1\n"
             "log: {level: info}\n"
             f"storage:\n  filesystem: {{rootdirectory: {self.root_dir}}}\n  delete: {{enabled: true}}\n"
-            f"http: {{addr: '{self.host}:{self.port}', secret: e2e-fixed-secret}}\n" + auth
+            f"http: {{addr: '{self.host}:{self.port}', secret: e2e-fixed-secret{tls}}}\n" + auth
         )
+
+    def _wait_ready(self, timeout: float) -> None:
+        if not self.tls:
+            return super()._wait_ready(timeout)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.base_url + "/v2/", verify=str(self.ca.cert), timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.05)
+        raise AssertionError(f"the TLS upstream did not answer\n{self.log_tail()}")
+
+    def request(self, method, path_or_url, **kw):
+        # Per request: a session's own `verify` loses to REQUESTS_CA_BUNDLE when the environment sets it.
+        if self.tls:
+            kw.setdefault("verify", str(self.ca.cert))
+        return super().request(method, path_or_url, **kw)
 
     def blob_gets(self, digest: str) -> int:
         """GETs of the blob the upstream answered, from its access log."""
@@ -249,12 +275,14 @@ def test_content_rules_map_local_names_to_upstream_ones(upstream, zotd_factory):
 class FakeUpstream:
     """A registry that misbehaves on purpose, for what distribution never does: `blobs` maps a digest to the
     bytes it sends for it (wrong ones, say); `truncate` cuts every blob body at half its announced length;
-    `pause` stops for that many seconds halfway through a body; `login` (user, password) puts it behind
-    docker's token flow, its token server at `/token` handing out tokens to that login only."""
+    `truncate_first` cuts only the first GET of those digests; `pause` stops for that many seconds halfway
+    through a body; `login` (user, password) puts it behind docker's token flow, its token server at `/token`
+    handing out tokens to that login only; `manifests` maps a tag or digest to the manifest `Content` served."""
 
     TOKEN = "fake-upstream-token"
 
-    def __init__(self, blobs: dict, truncate: bool = False, pause: float = 0, login: tuple = None):
+    def __init__(self, blobs: dict, truncate: bool = False, pause: float = 0, login: tuple = None,
+                 manifests: dict = None, truncate_first: set = ()):
         import base64
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -292,6 +320,10 @@ class FakeUpstream:
                     return self.answer(401, headers=[("WWW-Authenticate", challenge)])
                 outer.gets.append(self.path)
                 digest = self.path.rsplit("/", 1)[-1]
+                if "/manifests/" in self.path and digest in (manifests or {}):
+                    content = manifests[digest]
+                    return self.answer(200, content.data, headers=[("Content-Type", content.media_type),
+                                                                   ("Docker-Content-Digest", content.digest)])
                 if self.path == "/v2/" or digest not in blobs:
                     return self.answer(200 if self.path == "/v2/" else 404)
                 body = blobs[digest]
@@ -304,7 +336,7 @@ class FakeUpstream:
                 self.wfile.flush()
                 if outer.pause:
                     time.sleep(outer.pause)
-                if truncate:
+                if truncate or (digest in truncate_first and outer.gets.count(self.path) == 1):
                     self.close_connection = True
                     return
                 try:
@@ -570,3 +602,46 @@ def test_only_signed_without_the_trust_extension_refuses_to_start(zotd_binary, t
     p = run(zotd_binary, "serve", server.config_path, check=False, timeout=30)
     assert p.returncode != 0
     assert b"onlySigned: needs the trust extension" in p.stdout + p.stderr
+
+
+def test_a_background_store_that_fails_mid_blob_is_retried_with_back_off(zotd_factory):
+    """On demand: the upstream cuts the layer's first GET short; the image's background store retries after
+    `retryDelay` and stores it whole, so it pulls with nothing asked of the upstream any more."""
+    image = build_runnable_image(1)
+    layer = image.layers[0]
+    fake = FakeUpstream({b.digest: b.data for b in image.blobs},
+                        manifests={"v1": image.manifest, image.digest: image.manifest},
+                        truncate_first={layer.digest})
+    try:
+        mirror = mirror_of(zotd_factory, fake, maxRetries=3, retryDelay="200ms")
+        assert mirror.get("/v2/app/manifests/v1", headers={"Accept": MANIFEST_ACCEPT}).content == image.manifest.data
+        wait_until(lambda: stored_locally(mirror, "app", "v1"), timeout=30, what="the retried store")
+        assert len([p for p in fake.gets if p.endswith(layer.digest)]) == 2
+        assert mirror.get(f"/v2/app/blobs/{layer.digest}").content == layer.data
+    finally:
+        fake.close()
+
+
+def test_an_upstream_over_tls_is_trusted_through_cert_dir(tmp_path, zotd_factory):
+    """An upstream serving TLS with a certificate of a private CA: trusted with `certDir` holding that CA as
+    `ca.crt` (docker's layout), refused without it (the image is unknown), pulled with `tlsVerify: false`."""
+    ca = CertificateAuthority(tmp_path / "ca")
+    upstream = Upstream(tmp_path / "upstream", ca=ca)
+    upstream.start(timeout=30)
+    try:
+        image = build_runnable_image(1)
+        assert push_image(upstream, "secure/app", "v1", image).status_code == 201
+        cert_dir = tmp_path / "certs"
+        cert_dir.mkdir()
+        shutil.copy(ca.cert, cert_dir / "ca.crt")
+        trusting = zotd_factory(extensions={"sync": {"registries": [
+            {"urls": [upstream.base_url], "onDemand": True, "certDir": str(cert_dir)}]}})
+        r = trusting.get("/v2/secure/app/manifests/v1", headers={"Accept": MANIFEST_ACCEPT})
+        assert r.status_code == 200 and r.content == image.manifest.data
+        assert trusting.get(f"/v2/secure/app/blobs/{image.layers[0].digest}").content == image.layers[0].data
+        strict = zotd_factory(extensions={"sync": {"registries": [{"urls": [upstream.base_url], "onDemand": True}]}})
+        assert strict.get("/v2/secure/app/manifests/v1").status_code == 404
+        lax = mirror_of(zotd_factory, upstream)
+        assert lax.get("/v2/secure/app/manifests/v1").status_code == 200
+    finally:
+        upstream.stop()

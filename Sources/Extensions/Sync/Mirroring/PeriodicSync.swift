@@ -106,32 +106,15 @@ final class PeriodicSync: Sendable {
         guard let manifest = try await copier.fetchManifest(.tag(tag), from: source) else { return false }
         if manifest.digest == local { return false }
         if let judge {
-            try await withRetries {
+            try await upstream.retrying {
                 try await copier.requireTrustedSignature(of: manifest, in: repository, from: source, judge: judge)
             }
         }
-        try await withRetries {
+        try await upstream.retrying {
             try await copier.storeImage(manifest, tag: tag, in: repository, from: source)
             try await copier.copyReferrers(of: manifest.digest, from: source, into: repository)
         }
         return true
-    }
-
-    /// `maxRetries` more attempts after a failure, `retryDelay` before the first, doubling up to `maxRetryDelay`.
-    private func withRetries(_ attempt: () async throws -> Void) async throws {
-        var delay = upstream.config.retryDelay
-        for remaining in stride(from: upstream.config.maxRetries, through: 0, by: -1) {
-            do {
-                return try await attempt()
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch let refusal as SyncRefusal {
-                throw refusal
-            } catch where remaining > 0 {
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, upstream.config.maxRetryDelay)
-            }
-        }
     }
 
     /// cosign's signature, attestation and SBOM tags travel with their image (`copyReferrers`), whatever the

@@ -71,13 +71,16 @@ final class PullThrough: MissingContentSource {
         }
     }
 
-    /// Failures are logged; the next pull tries again.
+    /// Retried as the registry's `maxRetries` and `retryDelay` say; a final failure is logged, and the next pull
+    /// tries again.
     private func storeInBackground(_ manifest: StoredManifest, tag: Tag?, in repository: RepositoryName, from source: UpstreamSource)
         async
     {
         let upstream = source.upstream.config.urls[0]
         do {
-            try await copier.storeImage(manifest, tag: tag, in: repository, from: source)
+            try await source.upstream.retrying {
+                try await copier.storeImage(manifest, tag: tag, in: repository, from: source)
+            }
             logger.info("sync: stored \(repository):\(tag?.value ?? manifest.digest.description) from \(upstream)")
             await copier.events.post(.syncCopied(upstream: upstream, periodic: false, failed: false))
         } catch is CancellationError {

@@ -156,6 +156,24 @@ final class UpstreamRegistry: Sendable {
         return object?[key] as? [String] ?? []
     }
 
+    /// `attempt`, and `maxRetries` more after failures, `retryDelay` before the first retry, doubled up to
+    /// `maxRetryDelay`. A refusal (`onlySigned`) or a cancellation is final.
+    func retrying(_ attempt: () async throws -> Void) async throws {
+        var delay = config.retryDelay
+        for remaining in stride(from: config.maxRetries, through: 0, by: -1) {
+            do {
+                return try await attempt()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch let refusal as SyncRefusal {
+                throw refusal
+            } catch where remaining > 0 {
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, config.maxRetryDelay)
+            }
+        }
+    }
+
     /// Whether upstream `repository` has the blob (a `HEAD`: no bytes move).
     func hasBlob(_ repository: String, _ digest: Digest) async throws -> Bool {
         try await get("/v2/\(repository)/blobs/\(digest)", repository: repository, accept: nil, method: .HEAD) != nil
