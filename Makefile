@@ -75,7 +75,7 @@ check-minimal: build-deps
 ## zotd and distribution side by side on loopback; prints ratios. BENCH_ARGS=--quick or --full.
 ## Then search at SEARCH_REPOS repositories x 5 tags (default 10000): query latencies and indexing's cost to pushes;
 ## then the first and later starts on a zot storage root of 10,000 images; then pulls through sync from a
-## loopback distribution, cold and cached.
+## loopback distribution, cold and cached; then big blobs by every push path, as % of the machine's SHA-256.
 SEARCH_REPOS ?= 10000
 bench: build-deps
 	scripts/install-bench-deps.sh
@@ -84,6 +84,7 @@ bench: build-deps
 	python3 bench/search.py --zotd .build/release/zotd --repos $(SEARCH_REPOS)
 	python3 bench/adoption.py --zotd .build/release/zotd --images 10000
 	python3 bench/sync.py --zotd .build/release/zotd --layer-mib 256
+	python3 bench/bigblob.py --zotd .build/release/zotd --mib 512
 
 clean:
 	rm -rf .build .build-minimal bin
