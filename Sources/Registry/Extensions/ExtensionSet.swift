@@ -5,11 +5,15 @@ import Storage
 /// The extensions that are compiled in and enabled, built once at startup.
 public struct ExtensionSet: Sendable {
     public let extensions: [any RegistryExtension]
+    /// The first extension's source of missing content (one pull-through cache serves a registry), found once:
+    /// the manifest and blob routes ask for it on every pull.
+    let missingContent: (any MissingContentSource)?
     /// The same extensions, as the target of `ExtensionEvents`, which holds it weakly.
     private let listeners: Listeners
 
     public init(extensions: [any RegistryExtension] = []) {
         self.extensions = extensions
+        missingContent = extensions.lazy.compactMap(\.missingContent).first
         listeners = Listeners(extensions: extensions)
     }
 
@@ -45,11 +49,6 @@ public struct ExtensionSet: Sendable {
 
     func checkPull(_ pull: ManifestPull) async throws {
         for item in extensions { try await item.checkPull(pull) }
-    }
-
-    /// The first extension's source of missing content; one pull-through cache serves a registry.
-    var missingContent: (any MissingContentSource)? {
-        extensions.lazy.compactMap(\.missingContent).first
     }
 
     var isEmpty: Bool { extensions.isEmpty }

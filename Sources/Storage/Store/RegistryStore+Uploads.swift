@@ -131,11 +131,13 @@ extension RegistryStore {
 
     /// A staging file that belongs to no upload session (a one-request push, an adopted file): its `m-` prefix
     /// tells `removeAbandonedMonolithicUploads` that nothing can resume it.
-    static func sessionlessUploadID() -> String { "m-" + UUID().uuidString.lowercased() }
+    static func sessionlessUploadID() -> String { sessionlessPrefix + UUID().uuidString.lowercased() }
+
+    private static let sessionlessPrefix = "m-"
 
     /// Staging files of one-request uploads cannot be resumed: a crash leaves them orphaned.
     public func removeAbandonedMonolithicUploads() async throws {
-        for id in try await blobs.stagedUploadIDs() where id.hasPrefix("m-") {
+        for id in try await blobs.stagedUploadIDs() where id.hasPrefix(Self.sessionlessPrefix) {
             try await blobs.deleteUpload(id)
         }
     }

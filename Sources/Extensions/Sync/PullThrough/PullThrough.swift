@@ -55,9 +55,10 @@ final class PullThrough: MissingContentSource {
     /// A pull of a stored tag answers at local speed; the upstream is asked afterwards, by `HEAD`, at most every
     /// `revalidateAfter`, and a tag it moved is stored anew (blobs first) for the pulls after.
     func tagServed(_ tag: Tag, in repository: RepositoryName) {
-        guard let source = sources(for: repository).first else { return }
+        guard let source = sources(for: repository).first,
+            tagChecks.claim(tag, in: repository, every: source.upstream.config.revalidateAfter)
+        else { return }
         copier.jobs.submit { [self] in
-            guard await tagChecks.claim(tag, in: repository, every: source.upstream.config.revalidateAfter) else { return }
             do {
                 guard let current = try await source.upstream.manifestDigest(source.name, tag.value),
                     current != (try? store.manifest(.tag(tag), in: repository))?.digest,

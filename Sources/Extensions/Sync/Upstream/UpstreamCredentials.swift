@@ -6,6 +6,11 @@ struct UpstreamCredentials: Sendable {
     struct Login: Sendable, Equatable, Decodable {
         var username: String
         var password: String
+
+        /// `Authorization: Basic …`, for the upstream itself or for its token server.
+        var basicAuthorization: String {
+            "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+        }
     }
 
     private var logins: [String: Login] = [:]

@@ -240,9 +240,8 @@ final class UpstreamRegistry: Sendable {
         let login = URL(string: base).flatMap(credentials.login(for:))
         if challenge.isBasic {
             guard let login else { return nil }
-            let value = "Basic " + Data("\(login.username):\(login.password)".utf8).base64EncodedString()
-            await tokens.remember(value, base: base, repository: repository, for: .seconds(3600))
-            return value
+            await tokens.remember(login.basicAuthorization, base: base, repository: repository, for: .seconds(3600))
+            return login.basicAuthorization
         }
         guard challenge.isBearer, let realm = challenge.parameters["realm"], var components = URLComponents(string: realm)
         else { return nil }
@@ -252,11 +251,7 @@ final class UpstreamRegistry: Sendable {
         components.queryItems = query
         guard let tokenURL = components.string else { return nil }
         var request = HTTPClientRequest(url: tokenURL)
-        if let login {
-            request.headers.add(
-                name: "Authorization",
-                value: "Basic " + Data("\(login.username):\(login.password)".utf8).base64EncodedString())
-        }
+        if let login { request.headers.add(name: "Authorization", value: login.basicAuthorization) }
         let response = try await client.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 1 << 20)
         guard response.status == .ok else { throw UpstreamError.status(Int(response.status.code), realm) }
