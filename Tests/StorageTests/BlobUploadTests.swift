@@ -47,6 +47,22 @@ import Testing
         #expect(try store.blob(sha256(bytes), in: repo("a")) == nil)
     }
 
+    /// Full buffers go to disk by direct I/O, the rest (a body's tail, the realigning write after an odd
+    /// offset) through the page cache: both land in one file, in order.
+    @Test func aChunkedUploadOfOddSizedChunksIsStoredWhole() async throws {
+        let root = TemporaryRoot()
+        let store = try root.open()
+        let bytes = randomBytes(7 << 20)
+        let cuts = [0, (1 << 20) + 4091, (3 << 20) + 5, (6 << 20) - 1, bytes.count]
+        let id = try await store.startUpload(in: repo("a"))
+        for (start, end) in zip(cuts, cuts.dropFirst()) {
+            let chunk = reads(bytes[start..<end], of: 65536 + 3)
+            try await store.appendToUpload(id, in: repo("a"), body: ChunkedBody(chunks: chunk), start: Int64(start))
+        }
+        _ = try await store.completeUpload(id, in: repo("a"), digest: sha256(bytes))
+        #expect(try await contents(store, sha256(bytes), in: repo("a")) == bytes)
+    }
+
     @Test func chunkedUploadAssemblesChunksInOrder() async throws {
         let root = TemporaryRoot()
         let store = try root.open()

@@ -6,8 +6,16 @@ import Testing
 
 /// An upload file in memory whose `failAt`-th write fails, as a full disk would.
 final class MemoryUploadFile: UploadFile {
+    /// One write as the file saw it: where, how long, and how far its memory is from an aligned address.
+    struct Write: Equatable {
+        var offset: Int64
+        var length: Int
+        var misalignment: Int
+    }
+
     let bytes = Mutex<[UInt8]>([])
     let writes = Mutex(0)
+    let seen = Mutex<[Write]>([])
     let failAt: Int?
 
     init(failAt: Int? = nil) { self.failAt = failAt }
@@ -18,6 +26,10 @@ final class MemoryUploadFile: UploadFile {
             return n
         }
         if count == failAt { throw StorageError.io("no space left on device") }
+        let address = buffer.withUnsafeReadableBytes { Int(bitPattern: $0.baseAddress) }
+        seen.withLock {
+            $0.append(Write(offset: offset, length: buffer.readableBytes, misalignment: address % StagingWriter.alignment))
+        }
         bytes.withLock { stored in
             let end = Int(offset) + buffer.readableBytes
             if stored.count < end { stored += [UInt8](repeating: 0, count: end - stored.count) }
@@ -98,6 +110,39 @@ func reads(_ data: some Collection<UInt8>, of size: Int) -> [[UInt8]] {
         _ = try await first.append(ChunkedBody(chunks: reads(data.prefix(cut), of: 65536)))
         var second = StagingWriter(progress: first.progress, file: file)
         _ = try await second.append(ChunkedBody(chunks: reads(data.dropFirst(cut), of: 65536)))
+        #expect(file.bytes.withLock { $0 } == data)
+        #expect(second.progress.hasher.finalize() == sha256(data))
+    }
+
+    /// What lets the local store write them with direct I/O.
+    @Test func everyFullBufferIsWrittenAtAnAlignedOffsetFromAnAlignedAddress() async throws {
+        let file = MemoryUploadFile()
+        var writer = fresh(file)
+        _ = try await writer.append(ChunkedBody(chunks: reads(data, of: 65536 + 17)))
+        let writes = file.seen.withLock { $0 }
+        #expect(writes.count == 6)
+        for write in writes.dropLast() {
+            #expect(write == .init(offset: write.offset, length: StagingWriter.writeSize, misalignment: 0))
+            #expect(write.offset % Int64(StagingWriter.alignment) == 0)
+        }
+        #expect(writes.last?.length == 12345)
+    }
+
+    @Test func anUploadResumedAtAnOddOffsetIsBackOnAlignedWritesAfterOneShorterWrite() async throws {
+        let file = MemoryUploadFile()
+        var first = fresh(file)
+        let cut = 3 * StagingWriter.alignment + 5
+        _ = try await first.append(ChunkedBody(chunks: reads(data.prefix(cut), of: 65536)))
+        var second = StagingWriter(progress: first.progress, file: file)
+        _ = try await second.append(ChunkedBody(chunks: reads(data.dropFirst(cut), of: 65536)))
+        let resumed = file.seen.withLock { Array($0.dropFirst()) }
+        #expect(resumed.first?.offset == Int64(cut))
+        #expect(resumed.first?.length == StagingWriter.writeSize - 5)
+        for write in resumed.dropFirst().dropLast() {
+            #expect(write.offset % Int64(StagingWriter.alignment) == 0)
+            #expect(write.length == StagingWriter.writeSize)
+            #expect(write.misalignment == 0)
+        }
         #expect(file.bytes.withLock { $0 } == data)
         #expect(second.progress.hasher.finalize() == sha256(data))
     }

@@ -37,6 +37,56 @@ enum POSIXFile {
         if let result { throw result }
     }
 
+    /// Linux's `O_DIRECT`, which Swift's Glibc module leaves out (glibc defines it only under `_GNU_SOURCE`);
+    /// nil on an architecture whose value is not spelled here, where uploads skip direct I/O.
+    static let directFlag: Int32? = {
+        #if os(Linux) && (arch(x86_64) || arch(riscv64))
+        0o40000
+        #elseif os(Linux) && arch(arm64)
+        0o200000
+        #else
+        nil
+        #endif
+    }()
+
+    /// A second descriptor of `path` for direct I/O, or nil where the file system (or the platform) has none.
+    static func openDirect(_ path: String, flags: Int32) -> Int32? {
+        guard let directFlag else { return nil }
+        let fd = Glibc.open(path, flags | directFlag | O_CLOEXEC)
+        return fd >= 0 ? fd : nil
+    }
+
+    /// Direct I/O takes a write whose offset, length and memory address are multiples of the device's block.
+    static func suitsDirectIO(_ buffer: ByteBuffer, at offset: Int64) -> Bool {
+        let block = StagingWriter.alignment
+        guard offset % Int64(block) == 0, buffer.readableBytes % block == 0, buffer.readableBytes > 0 else {
+            return false
+        }
+        return buffer.withUnsafeReadableBytes { Int(bitPattern: $0.baseAddress) % block == 0 }
+    }
+
+    /// `writeAll` on a descriptor opened with `O_DIRECT`; false, with nothing written, when the file system
+    /// refuses this write (EINVAL: a larger block than `suitsDirectIO` assumed), so the caller writes through
+    /// the page cache.
+    static func writeAllDirect(_ fd: Int32, _ buffer: ByteBuffer, at offset: Int64, path: String) throws(StorageError)
+        -> Bool
+    {
+        let result: Result<Bool, StorageError> = buffer.withUnsafeReadableBytes { bytes in
+            var done = 0
+            while done < bytes.count {
+                let written = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + Int64(done)))
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EINVAL, done == 0 { return .success(false) }
+                    return .failure(failure("pwrite", path))
+                }
+                done += written
+            }
+            return .success(true)
+        }
+        return try result.get()
+    }
+
     /// Up to `length` bytes at `offset`; fewer only at the end of the file.
     static func read(_ fd: Int32, _ length: Int, at offset: Int64, path: String) throws(StorageError) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: length)
