@@ -58,6 +58,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Blobs in S3-compatible object storage (SigV4 over async-http-client), behind Storage's `BlobStore`.
+        .target(
+            name: "ObjectStorage",
+            dependencies: [
+                "Storage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "Auth",
             dependencies: [
@@ -182,6 +193,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage", "Storage"]),
         .testTarget(
             name: "ImageTrustExtensionTests",
             dependencies: ["ImageTrustExtension", "Config", .product(name: "Crypto", package: "swift-crypto")]
