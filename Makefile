@@ -10,7 +10,7 @@ EXTENSION_LIST := $(subst $(comma), ,$(EXTENSIONS))
 UNKNOWN_EXTENSIONS := $(filter-out $(KNOWN_EXTENSIONS),$(EXTENSION_LIST))
 TRAIT_FLAGS := --disable-default-traits $(if $(strip $(EXTENSION_LIST)),--traits $(EXTENSIONS))
 
-.PHONY: all binary binary-minimal run test unit-test e2e-test check-minimal bench build-deps test-deps clean fuzz soak
+.PHONY: all binary binary-minimal run test test-scale unit-test e2e-test check-minimal bench build-deps test-deps clean fuzz soak
 
 all: binary
 
@@ -60,6 +60,17 @@ soak: build-deps
 	ZOTD_BIN=$(CURDIR)/.build/debug/zotd ZOTD_CRASH_CYCLES=$(SOAK_CYCLES) ZOTD_STRESS_SECONDS=$(SOAK_SECONDS) \
 		ZOTD_STRESS_CLIENTS=64 python3 -m pytest -s -o timeout=0 Tests/e2e/test_crash_safety.py Tests/e2e/test_stress.py
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} Tests/Fuzz/run.sh
+
+## Scale-out against a real S3 store: scripts/s3-test-store.sh installs and starts Ceph's RADOS Gateway on
+## loopback (about 45 s the first time, 10 s after), the blob-store conformance suite and the e2e S3 tests run
+## against it, and the store is stopped and deleted whatever the outcome. Not part of `make test`.
+test-scale: test-deps build-deps
+	$(SWIFT) build --build-tests
+	scripts/s3-test-store.sh start | tail -1 > .build/s3-test-store.env
+	set -a && . ./.build/s3-test-store.env && set +a && \
+		$(SWIFT) test --skip-build --filter 'BlobStoreConformanceTests|RegistryStoreConformanceTests|ObjectStorageTests' && \
+		ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest Tests/e2e/test_s3_storage.py; \
+		status=$$?; scripts/s3-test-store.sh stop; exit $$status
 
 unit-test: build-deps
 	$(SWIFT) test

@@ -176,6 +176,7 @@ let package = Package(
             dependencies: [
                 "Config",
                 "Storage",
+                "ObjectStorage",
                 "Registry",
                 .target(name: "MetricsExtension", condition: .when(traits: ["metrics"])),
                 .target(name: "MgmtExtension", condition: .when(traits: ["mgmt"])),
@@ -190,9 +191,14 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "ObjectStorage", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage", "Storage"]),
         .testTarget(
             name: "ImageTrustExtensionTests",

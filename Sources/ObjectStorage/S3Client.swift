@@ -22,28 +22,36 @@ public struct S3Client: Sendable {
         self.http = http
     }
 
-    /// The object's size, or nil when there is none.
-    public func headObject(_ key: String) async throws -> Int64? {
+    /// The object's size and time, or nil when there is none.
+    public func headObject(_ key: String) async throws -> S3Object? {
         let response = try await send("HEAD", key: key)
         if response.status == .notFound { return nil }
         try await check(response, expecting: [.ok])
         guard let length = response.headers.first(name: "content-length").flatMap(Int64.init) else {
             throw S3Error(status: Int(response.status.code), code: "NoContentLength", message: "HEAD \(key)")
         }
-        return length
+        let modified = response.headers.first(name: "last-modified").flatMap(S3Object.parseHTTPDate)
+        return S3Object(key: key, size: length, lastModified: modified)
     }
 
-    /// Streams `range` (or all) of the object to `consume`; throws `S3Error` 404 `NoSuchKey` when it is absent.
+    /// Streams `range` (or all) of the object to `consume`; throws `S3Error` 404 `NoSuchKey` when it is absent,
+    /// 416 when the range starts past its end, and `ShortRange` when the object ends inside the range.
     public func getObject(
         _ key: String, range: ClosedRange<Int64>? = nil, into consume: (ByteBuffer) async throws -> Void
     ) async throws {
         let headers = range.map { [("Range", "bytes=\($0.lowerBound)-\($0.upperBound)")] } ?? []
         let response = try await send("GET", key: key, headers: headers)
-        try await check(response, expecting: range == nil ? [.ok] : [.partialContent, .ok])
+        try await check(response, expecting: range == nil ? [.ok] : [.partialContent])
+        // S3 answers a range that overlaps the end with the bytes it has: a blob shorter than asked is damage.
+        if let range, let length = response.headers.first(name: "content-length").flatMap(Int64.init),
+            length != range.upperBound - range.lowerBound + 1
+        {
+            throw S3Error(status: 206, code: "ShortRange", message: "\(key) has \(length) bytes of range \(range)")
+        }
         for try await chunk in response.body { try await consume(chunk) }
     }
 
-    public func putObject(_ key: String, body: ByteBuffer) async throws {
+    public func putObject(_ key: String, body: S3Body) async throws {
         try await check(try await send("PUT", key: key, body: body), expecting: [.ok])
     }
 
@@ -64,7 +72,7 @@ public struct S3Client: Sendable {
     }
 
     /// Sends part `number` (from 1) of a multipart upload; returns its ETag.
-    public func uploadPart(_ key: String, uploadID: String, number: Int, body: ByteBuffer) async throws -> String {
+    public func uploadPart(_ key: String, uploadID: String, number: Int, body: S3Body) async throws -> String {
         let response = try await send(
             "PUT", key: key, query: [("partNumber", String(number)), ("uploadId", uploadID)], body: body)
         try await check(response, expecting: [.ok])
@@ -77,7 +85,7 @@ public struct S3Client: Sendable {
     /// Joins the parts, in order, into the object: until then the object does not exist.
     public func completeMultipartUpload(_ key: String, uploadID: String, parts: [String]) async throws {
         let list = parts.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(S3XML.escaped($0.element))</ETag></Part>" }
-        let body = ByteBuffer(string: "<CompleteMultipartUpload>\(list.joined())</CompleteMultipartUpload>")
+        let body = S3Body.bytes(ByteBuffer(string: "<CompleteMultipartUpload>\(list.joined())</CompleteMultipartUpload>"))
         let reply = try await replyText(
             try await send("POST", key: key, query: [("uploadId", uploadID)], body: body), expecting: [.ok])
         // S3 may answer 200 and still fail, with an <Error> body.
@@ -134,21 +142,22 @@ public struct S3Client: Sendable {
 
     private func send(
         _ method: String, key: String, query: [(name: String, value: String)] = [],
-        headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil
+        headers: [(name: String, value: String)] = [], body: S3Body? = nil
     ) async throws -> HTTPClientResponse {
         let path = endpoint.path(of: key)
         var request = HTTPClientRequest(url: endpoint.url(path: path, query: query))
         request.method = HTTPMethod(rawValue: method)
         var signed = headers
-        if let body { signed.append(("content-length", String(body.readableBytes))) }
+        if let body { signed.append(("content-length", String(body.length))) }
         for (name, value) in signer.sign(
             .init(method: method, host: endpoint.authority, path: path, query: query, headers: signed,
                   payloadHash: body == nil ? SignatureV4.emptyPayloadHash : SignatureV4.unsignedPayload),
             at: Date())
-        {
+        where name != "content-length" {
+            // async-http-client sets the length itself, from the body: the same value that was signed.
             request.headers.add(name: name, value: value)
         }
-        if let body { request.body = .bytes(body) }
+        if let body { request.body = body.content }
         do {
             return try await http.execute(request, timeout: Self.timeout)
         } catch {
@@ -178,6 +187,15 @@ public struct S3Object: Sendable, Equatable {
     public var size: Int64
     /// Seconds since the epoch.
     public var lastModified: Double?
+
+    /// HTTP's `Fri, 24 May 2013 00:00:00 GMT`.
+    static func parseHTTPDate(_ text: String) -> Double? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text)?.timeIntervalSince1970
+    }
 
     /// S3's `2013-05-24T00:00:00.000Z`.
     static func parseTime(_ text: String) -> Double? {

@@ -29,7 +29,8 @@ public struct S3Endpoint: Sendable, Equatable {
         self.secure = secure
         if let colon = address.lastIndex(of: ":"), !address.hasSuffix("]"), let port = Int(address[address.index(after: colon)...]) {
             host = String(address[..<colon])
-            self.port = port
+            // The Host header leaves out a scheme's own port: so must the signature.
+            self.port = port == (secure ? 443 : 80) ? nil : port
         } else {
             host = address
             port = nil
@@ -40,7 +41,7 @@ public struct S3Endpoint: Sendable, Equatable {
     }
 
     /// `host[:port]` as the `Host` header and the signature have it.
-    var authority: String { port.map { "\(host):\($0)" } ?? host }
+    public var authority: String { port.map { "\(host):\($0)" } ?? host }
 
     /// The path of `key` in the bucket, unencoded.
     func path(of key: String) -> String { key.isEmpty ? "/\(bucket)" : "/\(bucket)/\(key)" }

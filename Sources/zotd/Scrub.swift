@@ -23,7 +23,7 @@ struct Scrub: AsyncParsableCommand {
         let root = Serve.absolute(config.storage.rootDirectory)
         let report: ScrubReport
         do {
-            let store = try RegistryStore.local(root: root, durable: false)
+            let store = try await StorageStartup.store(root: root, durable: false, driver: config.storage.driver)
             report = try await store.scrub(bytesPerSecond: rate > 0 ? Int64(rate) << 20 : nil)
         } catch {
             printToStandardError("error: cannot scrub \(root): \(error)")

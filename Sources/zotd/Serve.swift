@@ -19,7 +19,8 @@ struct Serve: AsyncParsableCommand {
         let store: RegistryStore
         let adoption: AdoptionReport
         do {
-            (store, adoption) = try await StorageStartup.open(root: root, durable: config.storage.commit, logger: logger)
+            (store, adoption) = try await StorageStartup.open(
+                root: root, durable: config.storage.commit, driver: config.storage.driver, logger: logger)
         } catch {
             logger.critical("cannot open storage at \(root): \(error)")
             throw ExitCode(1)

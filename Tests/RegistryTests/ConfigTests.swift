@@ -183,13 +183,31 @@ func logLevelsMapZotNames(name: String, level: LogLevel) throws {
 
 // MARK: Unsupported features
 
-/// The refusal comes before type checks: an S3 config may well have no rootDirectory.
+/// The refusal comes before type checks: a GCS config may well have no rootDirectory.
 @Test func storageDriverRefusalNamesTheDriver() {
-    let error = refusal("{\"storage\": {\"storageDriver\": {\"name\": \"s3\"}}}")
+    let error = refusal("{\"storage\": {\"storageDriver\": {\"name\": \"gcs\"}}}")
     #expect(
         error?.description
-            == "storage.storageDriver: the \"s3\" storage driver is not supported yet (zotd stores blobs on local disk)"
+            == "storage.storageDriver: the \"gcs\" storage driver is not supported (zotd stores blobs on local disk or in S3)"
     )
+}
+
+@Test func anS3DriverIsReadAsZotSpellsIt() throws {
+    let (config, warnings) = try load(config(storage:
+        "\"storageDriver\": {\"name\": \"s3\", \"region\": \"us-east-2\", "
+            + "\"bucket\": \"zot-storage\", \"regionendpoint\": \"http://127.0.0.1:7480\", \"rootdirectory\": \"/zot\", "
+            + "\"accesskey\": \"AK\", \"secretkey\": \"SK\", \"secure\": false, \"skipverify\": false, \"forcepathstyle\": true}"))
+    #expect(
+        config.storage.driver
+            == .s3(S3DriverConfig(
+                region: "us-east-2", bucket: "zot-storage", regionEndpoint: "http://127.0.0.1:7480", rootDirectory: "/zot",
+                accessKey: "AK", secretKey: "SK", secure: false)))
+    #expect(warnings.isEmpty)
+}
+
+@Test func anS3DriverNeedsItsBucket() {
+    let error = refusal(config(storage: "\"storageDriver\": {\"name\": \"s3\", \"region\": \"eu-west-1\"}"))
+    #expect(error?.keyPath == "storage.storageDriver.bucket")
 }
 
 @Test func authenticationIsRefusedRatherThanServedOpen() {

@@ -1,3 +1,7 @@
+import AsyncHTTPClient
+import Foundation
+import ObjectStorage
+
 @testable import Storage
 
 /// The backends every conformance test runs on, each test taking one as its argument: a new backend (S3,
@@ -6,6 +10,11 @@ enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Blob files on disk and SQLite, in a temporary folder.
     case local
     case inMemory
+    /// Blobs in the S3 store `scripts/start-s3.sh` starts (`make test-scale`), metadata in SQLite; only when
+    /// `S3_ENDPOINT` names one.
+    case s3
+
+    static var allCases: [Backend] { S3TestBucket.configured == nil ? [.local, .inMemory] : [.local, .inMemory, .s3] }
 
     var description: String { rawValue }
 
@@ -17,6 +26,14 @@ enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
             return OpenedBackend(registry: try root.open(), root: root)
         case .inMemory:
             return OpenedBackend(registry: .inMemory(), root: nil)
+        case .s3:
+            let root = TemporaryRoot()
+            let layout = BlobLayout(root: root.path)
+            let blobs = S3BlobStore(
+                client: try S3TestBucket.client(), rootDirectory: "conformance/\(UUID().uuidString)",
+                staging: try LocalBlobStore(layout: layout))
+            let metadata = try SQLiteMetadataStore(path: layout.databasePath, durable: false)
+            return OpenedBackend(registry: RegistryStore(blobs: blobs, metadata: metadata, durable: false), root: root)
         }
     }
 }
@@ -40,5 +57,27 @@ extension StorageError {
     var isIO: Bool {
         if case .io = self { return true }
         return false
+    }
+}
+
+/// The bucket the S3 backend's tests share (each test under its own prefix), from the variables
+/// `scripts/start-s3.sh` prints.
+enum S3TestBucket {
+    static let bucket = "zotd-conformance"
+
+    static var configured: (endpoint: String, accessKey: String, secretKey: String)? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let endpoint = environment["S3_ENDPOINT"], let accessKey = environment["S3_ACCESS_KEY"],
+            let secretKey = environment["S3_SECRET_KEY"]
+        else { return nil }
+        return (endpoint, accessKey, secretKey)
+    }
+
+    static func client() throws -> S3Client {
+        guard let configured else { throw StorageError.io("S3_ENDPOINT is not set") }
+        return S3Client(
+            endpoint: try S3Endpoint(regionEndpoint: configured.endpoint, bucket: bucket, region: "us-east-1"),
+            credentials: S3Credentials(accessKey: configured.accessKey, secretKey: configured.secretKey),
+            http: .shared)
     }
 }

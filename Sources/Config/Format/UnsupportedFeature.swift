@@ -29,10 +29,10 @@ struct UnsupportedFeature: Sendable {
     static let table: [UnsupportedFeature] = [
         UnsupportedFeature("storage", "storageDriver") { driver in
             let name = driver["name"]?.stringValue ?? "unnamed"
-            if name.lowercased() == "local" { return nil }
+            if ["local", "s3"].contains(name.lowercased()) { return nil }
             return Refusal(
                 feature: "\(name) storage driver",
-                why: "the \"\(name)\" storage driver is not supported yet (zotd stores blobs on local disk)")
+                why: "the \"\(name)\" storage driver is not supported (zotd stores blobs on local disk or in S3)")
         },
         UnsupportedFeature("storage", "cacheDriver") { driver in
             let name = driver["name"]?.stringValue ?? "unnamed"

@@ -34,6 +34,10 @@ extension StorageConfig {
         remoteCache = try reader.bool("remoteCache") ?? remoteCache
         retention = try reader.rawObject("retention")
         storageDriver = try reader.rawObject("storageDriver")
+        if let storageDriver {
+            var driverReader = try ConfigReader(storageDriver, at: reader.path.appending("storageDriver"))
+            driver = try StorageDriverConfig(reading: &driverReader, warnings: &warnings)
+        }
         cacheDriver = try reader.rawObject("cacheDriver")
         if !isSubPath, var entries = try reader.object("subPaths") {
             subPaths = try Self.subPaths(reading: &entries, mainRoot: root, warnings: &warnings)

@@ -23,8 +23,10 @@ public struct StorageConfig: Sendable, Equatable {
     public var subPaths: [String: StorageConfig]
     /// Retention policies, kept as written for later work; refused for now (see `UnsupportedFeature`).
     public var retention: JSONValue?
-    /// The storage driver section, kept as written; only `{"name": "local"}` gets past the refusal table.
+    /// The storage driver section, kept as written; `local` and `s3` get past the refusal table.
     public var storageDriver: JSONValue?
+    /// `storageDriver` read: where blobs live.
+    public var driver: StorageDriverConfig = .local
     /// The cache driver section, kept as written; only `{"name": "boltdb"}` gets past the refusal table.
     public var cacheDriver: JSONValue?
 

@@ -24,6 +24,9 @@ public struct AdoptionReport: Sendable {
     public var problems: [Problem] = []
     public var seconds = 0.0
 
+    /// Nothing found, nothing adopted.
+    public init() {}
+
     public var repositoriesUnchanged: Int { repositoriesFound - repositoriesAdopted }
 
     /// Whether what the extensions derive from storage (search's index) needs rebuilding.
