@@ -151,12 +151,13 @@ public struct S3BlobStore: BlobStore, BlobFileListing {
         return digest
     }
 
-    /// S3's failures as the storage layer's: everything is `io` to the routes, with S3's words for the log.
+    /// S3's failures as the storage layer's, with S3's words for the log: no answer, or a 5xx, is
+    /// `unavailable` (503, try again); anything else is `io`.
     private func mapped<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as S3Error {
-            throw StorageError.io(error.description)
+            throw error.isUnavailable ? StorageError.unavailable(error.description) : StorageError.io(error.description)
         }
     }
 }

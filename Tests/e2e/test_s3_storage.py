@@ -7,8 +7,11 @@ other's blobs. The bucket is read back with curl's own SigV4 (`--aws-sigv4`), no
 
 import json
 import os
+import socket
 import subprocess
+import threading
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -41,6 +44,67 @@ def bucket_keys(prefix):
          f"{os.environ['S3_ENDPOINT']}/{BUCKET}?list-type=2&prefix={prefix}%2F"],
         check=True, capture_output=True, text=True).stdout
     return [part.split("</Key>")[0] for part in out.split("<Key>")[1:]]
+
+
+class CuttableProxy:
+    """A TCP forwarder to the S3 endpoint that a test can cut, as an outage would (open connections dropped,
+    new ones closed at once), and restore."""
+
+    def __init__(self, endpoint):
+        target = urlsplit(endpoint)
+        self.target = (target.hostname, target.port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.up = True
+        self.sockets = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            with self.lock:
+                self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self):
+        self.up = False
+        with self.lock:
+            for s in self.sockets:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            self.sockets = []
+
+    def restore(self):
+        self.up = True
+
+    def close(self):
+        self.cut()
+        self.listener.close()
 
 
 @pytest.fixture
@@ -103,3 +167,30 @@ def test_a_wrong_secret_key_stops_the_server_at_start_with_the_reason(zotd_binar
     r = subprocess.run([zotd_binary, "serve", str(tmp_path / "config.json")], capture_output=True, text=True, timeout=60)
     assert r.returncode == 1
     assert "cannot be listed" in r.stdout + r.stderr and "SignatureDoesNotMatch" in r.stdout + r.stderr
+
+
+def test_an_s3_outage_answers_503_and_loses_nothing(zotd_factory):
+    """While the store does not answer, reads and pushes get 503 UNAVAILABLE with the OCI error body, and a
+    push that failed stores nothing; once it answers again, what was stored is served and the push succeeds."""
+    proxy = CuttableProxy(os.environ["S3_ENDPOINT"])
+    try:
+        server = zotd_factory(storage_extra={"storageDriver": s3_driver(
+            f"e2e-{uuid.uuid4().hex[:12]}", regionendpoint=f"http://127.0.0.1:{proxy.port}")})
+        kept, later = random_bytes(50_000), random_bytes(60_000)
+        kept_digest, later_digest = sha256_digest(kept), sha256_digest(later)
+        assert server.post(f"/v2/s3/outage/blobs/uploads/?digest={kept_digest}", data=kept,
+                           headers={"Content-Type": OCTET_STREAM}).status_code == 201
+        proxy.cut()
+        for r in (server.get(f"/v2/s3/outage/blobs/{kept_digest}"),
+                  server.post(f"/v2/s3/outage/blobs/uploads/?digest={later_digest}", data=later,
+                              headers={"Content-Type": OCTET_STREAM})):
+            assert r.status_code == 503, r.text
+            assert [e["code"] for e in r.json()["errors"]] == ["UNAVAILABLE"]
+        assert server.head(f"/v2/s3/outage/blobs/{later_digest}").status_code == 404
+        proxy.restore()
+        assert server.get(f"/v2/s3/outage/blobs/{kept_digest}").content == kept
+        assert server.post(f"/v2/s3/outage/blobs/uploads/?digest={later_digest}", data=later,
+                           headers={"Content-Type": OCTET_STREAM}).status_code == 201
+        assert server.get(f"/v2/s3/outage/blobs/{later_digest}").content == later
+    finally:
+        proxy.close()

@@ -18,6 +18,8 @@ public enum OCIErrorCode: String, Sendable {
     case tooManyRequests = "TOOMANYREQUESTS"
     /// Not in the spec's table, but distribution and zot answer 5xx failures with it.
     case unknown = "UNKNOWN"
+    /// Not in the spec's table either: distribution's code for a backend that did not answer (503).
+    case unavailable = "UNAVAILABLE"
 
     public var status: HTTPResponse.Status {
         switch self {
@@ -28,6 +30,7 @@ public enum OCIErrorCode: String, Sendable {
         case .unsupported: .methodNotAllowed
         case .tooManyRequests: .tooManyRequests
         case .unknown: .internalServerError
+        case .unavailable: .serviceUnavailable
         }
     }
 
@@ -48,6 +51,7 @@ public enum OCIErrorCode: String, Sendable {
         case .unsupported: "the operation is unsupported"
         case .tooManyRequests: "too many requests"
         case .unknown: "unknown error"
+        case .unavailable: "service unavailable"
         }
     }
 }

@@ -48,6 +48,8 @@ extension OCIError {
             )
         case .io:
             self.init(.unknown, detail: "storage failure")
+        case .unavailable:
+            self.init(.unavailable, detail: "storage unavailable, try again later")
         }
     }
 }

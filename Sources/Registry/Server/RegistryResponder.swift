@@ -32,8 +32,10 @@ struct RegistryResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.
         } catch let error as OCIError {
             return error.response(includeBody: request.method != .head)
         } catch let error as StorageError {
-            if case .io(let detail) = error {
-                context.logger.error("storage failure", metadata: ["detail": .string(detail)])
+            switch error {
+            case .io(let detail): context.logger.error("storage failure", metadata: ["detail": .string(detail)])
+            case .unavailable(let detail): context.logger.warning("storage unavailable", metadata: ["detail": .string(detail)])
+            default: break
             }
             return OCIError(error).response(includeBody: request.method != .head)
         } catch let error as HTTPParserError {

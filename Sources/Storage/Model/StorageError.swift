@@ -30,6 +30,9 @@ public enum StorageError: Error, Equatable, Sendable {
     case rangeNotSatisfiable(size: Int64)
     /// The disk or database failed; the detail is for logs.
     case io(String)
+    /// The store behind zotd (an S3 endpoint) did not answer or said it cannot serve now: nothing was lost, and
+    /// the same request may succeed later. The detail is for logs.
+    case unavailable(String)
 }
 
 extension StorageError: CustomStringConvertible {
@@ -58,6 +61,7 @@ extension StorageError: CustomStringConvertible {
         case .manifestTooLarge(let limit): "manifest is larger than \(limit) bytes"
         case .rangeNotSatisfiable(let size): "range not satisfiable for a blob of \(size) bytes"
         case .io(let s): "storage failure: \(s)"
+        case .unavailable(let s): "storage unavailable: \(s)"
         }
     }
 }
