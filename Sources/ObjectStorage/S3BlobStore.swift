@@ -9,7 +9,7 @@ import Storage
 /// The key layout is the local backend's (`BlobLayout`) under the driver's `rootdirectory`. A commit streams
 /// the staged file to the bucket (one PUT, or a multipart upload of `partSize` parts read a MiB at a time) and
 /// only then is the blob there: S3 makes an object visible whole or not at all, as the local rename does.
-public struct S3BlobStore: BlobStore, BlobFileListing {
+public struct S3BlobStore: BlobStore, BlobFileListing, BlobURLs {
     let client: S3Client
     /// `rootdirectory` with one trailing slash, or empty.
     let prefix: String
@@ -117,6 +117,10 @@ public struct S3BlobStore: BlobStore, BlobFileListing {
             try? await client.abortMultipartUpload(key, uploadID: uploadID)
             throw error
         }
+    }
+
+    public func temporaryURL(for digest: Digest, validFor seconds: Int) -> String {
+        client.presignedGetURL(key(digest), expires: seconds)
     }
 
     // MARK: - Listing

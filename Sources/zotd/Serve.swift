@@ -64,7 +64,8 @@ struct Serve: AsyncParsableCommand {
                 rateLimit: config.http.rateLimitConfig,
                 readTimeout: config.http.effectiveReadTimeout,
                 writeTimeout: config.http.effectiveWriteTimeout,
-                maxUploadSessionsPerClient: config.http.maxUploadSessionsPerClient
+                maxUploadSessionsPerClient: config.http.maxUploadSessionsPerClient,
+                redirectBlobs: config.storage.redirectBlobURL
             ),
             store: store,
             extensions: extensions,

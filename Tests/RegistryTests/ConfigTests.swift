@@ -205,6 +205,11 @@ func logLevelsMapZotNames(name: String, level: LogLevel) throws {
     #expect(warnings.isEmpty)
 }
 
+@Test func redirectBlobURLIsOffUnlessSaid() throws {
+    #expect(try load(config()).0.storage.redirectBlobURL == false)
+    #expect(try load(config(storage: "\"redirectBlobURL\": true")).0.storage.redirectBlobURL == true)
+}
+
 @Test func anS3DriverNeedsItsBucket() {
     let error = refusal(config(storage: "\"storageDriver\": {\"name\": \"s3\", \"region\": \"eu-west-1\"}"))
     #expect(error?.keyPath == "storage.storageDriver.bucket")

@@ -194,3 +194,23 @@ def test_an_s3_outage_answers_503_and_loses_nothing(zotd_factory):
         assert server.get(f"/v2/s3/outage/blobs/{later_digest}").content == later
     finally:
         proxy.close()
+
+
+def test_with_redirectBlobURL_a_blob_get_is_a_redirect_to_a_presigned_url_of_the_bucket(zotd_factory):
+    """The client fetches the bytes from the store, Range included; HEAD and manifests stay with zotd."""
+    prefix = f"e2e-{uuid.uuid4().hex[:12]}"
+    server = zotd_factory(storage_extra={"storageDriver": s3_driver(prefix), "redirectBlobURL": True})
+    data = random_bytes(300_000)
+    digest = sha256_digest(data)
+    assert server.post(f"/v2/s3/redirect/blobs/uploads/?digest={digest}", data=data,
+                       headers={"Content-Type": OCTET_STREAM}).status_code == 201
+    r = server.get(f"/v2/s3/redirect/blobs/{digest}", allow_redirects=False)
+    assert r.status_code == 307
+    location = r.headers["Location"]
+    assert location.startswith(f"{os.environ['S3_ENDPOINT']}/{BUCKET}/{prefix}/_zotd/blobs/sha256/")
+    assert "X-Amz-Signature=" in location and "X-Amz-Expires=1200" in location
+    assert server.get(f"/v2/s3/redirect/blobs/{digest}", allow_redirects=True).content == data
+    ranged = server.get(f"/v2/s3/redirect/blobs/{digest}", headers={"Range": "bytes=1000-1999"}, allow_redirects=True)
+    assert ranged.status_code == 206 and ranged.content == data[1000:2000]
+    head = server.head(f"/v2/s3/redirect/blobs/{digest}")
+    assert head.status_code == 200 and head.headers["Content-Length"] == str(len(data))

@@ -34,6 +34,7 @@ extension StorageConfig {
         remoteCache = try reader.bool("remoteCache") ?? remoteCache
         retention = try reader.rawObject("retention")
         storageDriver = try reader.rawObject("storageDriver")
+        redirectBlobURL = try reader.bool("redirectBlobURL") ?? redirectBlobURL
         if let storageDriver {
             var driverReader = try ConfigReader(storageDriver, at: reader.path.appending("storageDriver"))
             driver = try StorageDriverConfig(reading: &driverReader, warnings: &warnings)

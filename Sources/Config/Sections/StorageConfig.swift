@@ -27,6 +27,9 @@ public struct StorageConfig: Sendable, Equatable {
     public var storageDriver: JSONValue?
     /// `storageDriver` read: where blobs live.
     public var driver: StorageDriverConfig = .local
+    /// zotd's key: blob GETs answered with a 307 to a presigned URL of the blob in the bucket (S3 only), so
+    /// that the bytes do not pass through zotd. Default off.
+    public var redirectBlobURL = false
     /// The cache driver section, kept as written; only `{"name": "boltdb"}` gets past the refusal table.
     public var cacheDriver: JSONValue?
 

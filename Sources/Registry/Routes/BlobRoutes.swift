@@ -8,6 +8,8 @@ struct BlobRoutes {
     let store: RegistryStore
     /// Asked for a blob storage lacks (sync's pull-through), when an extension offers that.
     var missingContent: (any MissingContentSource)? = nil
+    /// Whether a GET of a stored blob is sent to the backend's own URL for it (`storage.redirectBlobURL`).
+    var redirects = false
 
     /// The connection, for sending blob files with `sendfile` (see `SendfileHandler`).
     func get(_ request: Request, name: String, digest rawDigest: String, channel: (any Channel)?) async throws -> Response {
@@ -17,6 +19,11 @@ struct BlobRoutes {
         switch try await storedOrMissing(digest, in: repository) {
         case .stored(let stored): source = stored
         case .passing(let size, let body): return passing(request, digest, size: size, body: body)
+        }
+        if redirects, request.method == .get, case .stored = source, let url = store.temporaryURL(for: digest) {
+            // The client fetches the bytes from the store itself; a `Range` it sent goes along with it.
+            return Response(
+                status: .temporaryRedirect, headers: [.location: url, .dockerContentDigest: digest.description])
         }
         let size = source.size
         var headers: HTTPFields = [

@@ -8,6 +8,8 @@ struct OperationEnvironment: Sendable {
     let extensions: ExtensionSet
     /// `http.maxUploadSessionsPerClient`.
     let uploadSessionLimit: Int
+    /// `storage.redirectBlobURL`: blob GETs answered with a redirect to the backend, where it keeps URLs.
+    var redirectBlobs = false
 }
 
 /// Everything one operation means, side by side.
@@ -71,8 +73,10 @@ extension RegistryOperation {
                 })
         case .pullBlob(let name, let digest):
             OperationDeclaration(access: .repository(.read, name)) { environment, request, context in
-                try await BlobRoutes(store: environment.store, missingContent: environment.extensions.missingContent)
-                    .get(request, name: name, digest: digest, channel: context.channel)
+                try await BlobRoutes(
+                    store: environment.store, missingContent: environment.extensions.missingContent,
+                    redirects: environment.redirectBlobs
+                ).get(request, name: name, digest: digest, channel: context.channel)
             }
         case .deleteBlob(let name, let digest):
             OperationDeclaration(access: .repository(.delete, name), auditReference: { _ in digest }) {

@@ -26,6 +26,8 @@ public struct RegistryServer {
         public var writeTimeout: Duration
         /// `http.maxUploadSessionsPerClient`: resumable upload sessions one client may hold open.
         public var maxUploadSessionsPerClient: Int
+        /// `storage.redirectBlobURL`: blob GETs redirected to the blob store's own URLs, where it has them.
+        public var redirectBlobs: Bool
 
         public init(
             address: String,
@@ -36,7 +38,8 @@ public struct RegistryServer {
             rateLimit: RateLimitConfig? = nil,
             readTimeout: Duration = .seconds(60),
             writeTimeout: Duration = HTTPConfig.defaultWriteTimeout,
-            maxUploadSessionsPerClient: Int = HTTPConfig.defaultMaxUploadSessionsPerClient
+            maxUploadSessionsPerClient: Int = HTTPConfig.defaultMaxUploadSessionsPerClient,
+            redirectBlobs: Bool = false
         ) {
             self.address = address
             self.port = port
@@ -47,6 +50,7 @@ public struct RegistryServer {
             self.readTimeout = readTimeout
             self.writeTimeout = writeTimeout
             self.maxUploadSessionsPerClient = maxUploadSessionsPerClient
+            self.redirectBlobs = redirectBlobs
         }
     }
 
@@ -91,7 +95,7 @@ public struct RegistryServer {
                     next: RegistryResponder(
                         environment: OperationEnvironment(
                             store: store, extensions: extensions,
-                            uploadSessionLimit: options.maxUploadSessionsPerClient),
+                            uploadSessionLimit: options.maxUploadSessionsPerClient, redirectBlobs: options.redirectBlobs),
                         fallback: UnservedPathResponder(router: router.buildResponder())
                     )
                 )
