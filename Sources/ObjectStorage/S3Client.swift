@@ -52,14 +52,12 @@ public struct S3Client: Sendable {
     }
 
     public func putObject(_ key: String, body: S3Body) async throws {
-        try await check(try await send("PUT", key: key, body: body), expecting: [.ok])
+        _ = try await replyText(try await send("PUT", key: key, body: body), expecting: [.ok])
     }
 
     /// Deleting an absent object is no error (S3 answers 204 either way).
     public func deleteObject(_ key: String) async throws {
-        let response = try await send("DELETE", key: key)
-        if response.status == .notFound { return }
-        try await check(response, expecting: [.noContent, .ok])
+        _ = try await replyText(try await send("DELETE", key: key), expecting: [.noContent, .ok, .notFound])
     }
 
     /// Starts a multipart upload of `key`; returns its upload id.
@@ -75,7 +73,7 @@ public struct S3Client: Sendable {
     public func uploadPart(_ key: String, uploadID: String, number: Int, body: S3Body) async throws -> String {
         let response = try await send(
             "PUT", key: key, query: [("partNumber", String(number)), ("uploadId", uploadID)], body: body)
-        try await check(response, expecting: [.ok])
+        _ = try await replyText(response, expecting: [.ok])
         guard let etag = response.headers.first(name: "etag") else {
             throw S3Error(status: 200, code: "MalformedReply", message: "part \(number) of \(key) has no ETag")
         }
@@ -96,8 +94,7 @@ public struct S3Client: Sendable {
 
     public func abortMultipartUpload(_ key: String, uploadID: String) async throws {
         let response = try await send("DELETE", key: key, query: [("uploadId", uploadID)])
-        if response.status == .notFound { return }
-        try await check(response, expecting: [.noContent, .ok])
+        _ = try await replyText(response, expecting: [.noContent, .ok, .notFound])
     }
 
     /// One page of the keys under `prefix`, and where the next page starts (nil on the last).
@@ -116,17 +113,6 @@ public struct S3Client: Sendable {
         }
         let truncated = S3XML.values(of: "IsTruncated", in: reply).first == "true"
         return (objects, truncated ? S3XML.values(of: "NextContinuationToken", in: reply).first : nil)
-    }
-
-    /// Creates the bucket; one that already exists and is ours is fine.
-    public func createBucket() async throws {
-        let response = try await send("PUT", key: "")
-        if response.status == .conflict {
-            let reply = try await replyText(response, expecting: [.conflict])
-            if S3XML.values(of: "Code", in: reply).first == "BucketAlreadyOwnedByYou" { return }
-            throw S3Error(status: 409, code: S3XML.values(of: "Code", in: reply).first ?? "Conflict", message: reply)
-        }
-        try await check(response, expecting: [.ok])
     }
 
     /// A URL that lets whoever holds it GET the object for `expires` seconds, without credentials.
@@ -173,6 +159,7 @@ public struct S3Client: Sendable {
             message: S3XML.values(of: "Message", in: reply).first ?? "")
     }
 
+    /// The whole (small) reply, read so that the connection goes back to the pool rather than being closed.
     private func replyText(_ response: HTTPClientResponse, expecting statuses: Set<HTTPResponseStatus>) async throws
         -> String
     {
