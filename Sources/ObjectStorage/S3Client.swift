@@ -126,9 +126,36 @@ public struct S3Client: Sendable {
 
     // MARK: - Sending
 
+    /// Tries per request. S3 asks clients to retry its 500s and 503s (`SlowDown`), and a pooled connection the
+    /// server has closed fails the request that next uses it. Every request zotd sends can be sent again: PUTs
+    /// of content-addressed keys and of parts, GETs, DELETEs, completing an upload from its part list; and every
+    /// body is a buffer or chunks read again from the staged file.
+    static let attempts = 3
+
     private func send(
         _ method: String, key: String, query: [(name: String, value: String)] = [],
         headers: [(name: String, value: String)] = [], body: S3Body? = nil
+    ) async throws -> HTTPClientResponse {
+        var attempt = 1
+        while true {
+            do {
+                let response = try await sendOnce(method, key: key, query: query, headers: headers, body: body)
+                let status = Int(response.status.code)
+                guard attempt < Self.attempts, S3Error(status: status, code: "", message: "").isUnavailable else {
+                    return response
+                }
+                _ = try? await response.body.collect(upTo: Self.replyLimit)
+            } catch let error as S3Error where attempt < Self.attempts && error.isUnavailable {
+                // Sent again below.
+            }
+            try await Task.sleep(for: .milliseconds(100 << (attempt - 1)))
+            attempt += 1
+        }
+    }
+
+    private func sendOnce(
+        _ method: String, key: String, query: [(name: String, value: String)],
+        headers: [(name: String, value: String)], body: S3Body?
     ) async throws -> HTTPClientResponse {
         let path = endpoint.path(of: key)
         var request = HTTPClientRequest(url: endpoint.url(path: path, query: query))

@@ -56,6 +56,7 @@ class CuttableProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.up = True
+        self.to_drop = 0
         self.sockets = []
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -66,7 +67,8 @@ class CuttableProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
-            if not self.up:
+            if not self.up or self.to_drop > 0:
+                self.to_drop = max(0, self.to_drop - 1)
                 client.close()
                 continue
             upstream = socket.create_connection(self.target)
@@ -99,7 +101,9 @@ class CuttableProxy:
                     pass
             self.sockets = []
 
-    def restore(self):
+    def restore(self, dropping=0):
+        """Forwards again, after closing the next `dropping` connections at once."""
+        self.to_drop = dropping
         self.up = True
 
     def close(self):
@@ -214,3 +218,22 @@ def test_with_redirectBlobURL_a_blob_get_is_a_redirect_to_a_presigned_url_of_the
     assert ranged.status_code == 206 and ranged.content == data[1000:2000]
     head = server.head(f"/v2/s3/redirect/blobs/{digest}")
     assert head.status_code == 200 and head.headers["Content-Length"] == str(len(data))
+
+
+def test_connections_the_store_drops_are_retried_without_the_client_seeing_them(zotd_factory):
+    """Every connection open when the store went away, and the next new one, fail; zotd's retries (three
+    tries per request) hide both from the client."""
+    proxy = CuttableProxy(os.environ["S3_ENDPOINT"])
+    try:
+        server = zotd_factory(storage_extra={"storageDriver": s3_driver(
+            f"e2e-{uuid.uuid4().hex[:12]}", regionendpoint=f"http://127.0.0.1:{proxy.port}")})
+        data = random_bytes(70_000)
+        digest = sha256_digest(data)
+        assert server.post(f"/v2/s3/retry/blobs/uploads/?digest={digest}", data=data,
+                           headers={"Content-Type": OCTET_STREAM}).status_code == 201
+        proxy.cut()
+        proxy.restore(dropping=1)
+        r = server.get(f"/v2/s3/retry/blobs/{digest}")
+        assert r.status_code == 200 and r.content == data
+    finally:
+        proxy.close()
