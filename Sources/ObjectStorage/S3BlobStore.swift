@@ -30,9 +30,7 @@ public struct S3BlobStore: BlobStore, BlobFileListing, BlobURLs {
 
     public var blobsPrefix: String { "\(prefix)\(BlobLayout.stateDirectoryName)/blobs/" }
 
-    func key(_ digest: Digest) -> String {
-        "\(blobsPrefix)\(digest.algorithm.rawValue)/\(digest.encoded.prefix(2))/\(digest.encoded)"
-    }
+    func key(_ digest: Digest) -> String { prefix + BlobLayout.relativeBlobPath(digest) }
 
     public func size(of digest: Digest) async throws -> Int64? {
         try await mapped { try await client.headObject(key(digest))?.size }

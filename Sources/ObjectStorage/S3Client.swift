@@ -140,8 +140,7 @@ public struct S3Client: Sendable {
         while true {
             do {
                 let response = try await sendOnce(method, key: key, query: query, headers: headers, body: body)
-                let status = Int(response.status.code)
-                guard attempt < Self.attempts, S3Error(status: status, code: "", message: "").isUnavailable else {
+                guard attempt < Self.attempts, S3Error.isUnavailable(status: Int(response.status.code)) else {
                     return response
                 }
                 _ = try? await response.body.collect(upTo: Self.replyLimit)

@@ -66,5 +66,8 @@ public struct S3Error: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "S3 \(status == 0 ? "request" : String(status)) \(code): \(message)" }
 
     /// No answer, or the server says it cannot serve now: worth a retry later, not a sign of bad data.
-    public var isUnavailable: Bool { status == 0 || status == 500 || status == 502 || status == 503 || status == 504 }
+    public var isUnavailable: Bool { Self.isUnavailable(status: status) }
+
+    /// Whether a status (0: no answer) says "try again later".
+    static func isUnavailable(status: Int) -> Bool { [0, 500, 502, 503, 504].contains(status) }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Storage
 
 /// AWS Signature Version 4 for S3 requests: the `Authorization` header of a request, or the query of a
 /// presigned URL (docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html).
@@ -62,12 +63,12 @@ struct SignatureV4: Sendable {
 
     func signature(of canonical: CanonicalRequest, at stamp: Timestamp) -> String {
         let stringToSign = "AWS4-HMAC-SHA256\n\(stamp.full)\n\(scope(stamp))\n"
-            + SHA256.hash(data: Data(canonical.text.utf8)).hex
+            + SHA256.hash(data: Data(canonical.text.utf8)).hexString
         var key = SymmetricKey(data: Data("AWS4\(credentials.secretKey)".utf8))
         for part in [stamp.day, region, service, "aws4_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
         }
-        return HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key).hex
+        return HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key).hexString
     }
 
     private func scope(_ stamp: Timestamp) -> String { "\(stamp.day)/\(region)/\(service)/aws4_request" }
@@ -138,10 +139,6 @@ enum S3URIEncoding {
         }
         return out
     }
-}
-
-extension Sequence where Element == UInt8 {
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
 }
 
 /// An access key pair, with the session token of temporary credentials.

@@ -31,11 +31,21 @@ public struct BlobLayout: Sendable {
     public func stateFile(_ name: String) -> String { "\(stateDirectory)/\(name)" }
 
     public func blobDirectory(_ digest: Digest) -> String {
-        "\(blobsDirectory)/\(digest.algorithm.rawValue)/\(digest.encoded.prefix(2))"
+        "\(root)/\(Self.relativeBlobDirectory(digest))"
     }
 
     public func blobPath(_ digest: Digest) -> String {
-        "\(blobDirectory(digest))/\(digest.encoded)"
+        "\(root)/\(Self.relativeBlobPath(digest))"
+    }
+
+    /// `_zotd/blobs/<algorithm>/<first two hex digits>`: under the root on disk, under the driver's
+    /// `rootdirectory` in an S3 bucket.
+    public static func relativeBlobDirectory(_ digest: Digest) -> String {
+        "\(stateDirectoryName)/blobs/\(digest.algorithm.rawValue)/\(digest.encoded.prefix(2))"
+    }
+
+    public static func relativeBlobPath(_ digest: Digest) -> String {
+        "\(relativeBlobDirectory(digest))/\(digest.encoded)"
     }
 
     public func uploadPath(_ id: String) -> String {

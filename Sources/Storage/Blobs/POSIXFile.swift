@@ -10,7 +10,11 @@ import NIOCore
 /// They block, so callers run them on the NIO thread pool, never on the cooperative pool.
 enum POSIXFile {
     static func failure(_ call: String, _ path: String) -> StorageError {
-        .io("\(call)(\(path)): \(String(cString: strerror(errno)))")
+        failure(errno, call, path)
+    }
+
+    static func failure(_ code: Int32, _ call: String, _ path: String) -> StorageError {
+        .io("\(call)(\(path)): \(String(cString: strerror(code)))")
     }
 
     static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws(StorageError) -> Int32 {
@@ -20,21 +24,24 @@ enum POSIXFile {
     }
 
     static func writeAll(_ fd: Int32, _ buffer: ByteBuffer, at offset: Int64, path: String) throws(StorageError) {
-        var position = offset
-        let result: StorageError? = buffer.withUnsafeReadableBytes { bytes in
+        if let failed = pwriteAll(fd, buffer, at: offset).errno { throw failure(failed, "pwrite", path) }
+    }
+
+    /// Every byte of `buffer` at `offset`, resuming after short writes and `EINTR`; on failure, the errno and
+    /// how much was written before it.
+    private static func pwriteAll(_ fd: Int32, _ buffer: ByteBuffer, at offset: Int64) -> (errno: Int32?, written: Int) {
+        buffer.withUnsafeReadableBytes { bytes in
             var done = 0
             while done < bytes.count {
-                let written = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(position))
+                let written = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + Int64(done)))
                 if written < 0 {
                     if errno == EINTR { continue }
-                    return failure("pwrite", path)
+                    return (errno, done)
                 }
                 done += written
-                position += Int64(written)
             }
-            return nil
+            return (nil, done)
         }
-        if let result { throw result }
     }
 
     /// Linux's `O_DIRECT`, which Swift's Glibc module leaves out (glibc defines it only under `_GNU_SOURCE`);
@@ -71,20 +78,11 @@ enum POSIXFile {
     static func writeAllDirect(_ fd: Int32, _ buffer: ByteBuffer, at offset: Int64, path: String) throws(StorageError)
         -> Bool
     {
-        let result: Result<Bool, StorageError> = buffer.withUnsafeReadableBytes { bytes in
-            var done = 0
-            while done < bytes.count {
-                let written = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + Int64(done)))
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    if errno == EINVAL, done == 0 { return .success(false) }
-                    return .failure(failure("pwrite", path))
-                }
-                done += written
-            }
-            return .success(true)
+        switch pwriteAll(fd, buffer, at: offset) {
+        case (nil, _): return true
+        case (EINVAL?, 0): return false
+        case (let failed?, _): throw failure(failed, "pwrite", path)
         }
-        return try result.get()
     }
 
     /// Up to `length` bytes at `offset`; fewer only at the end of the file.
