@@ -19,7 +19,7 @@ import Testing
     @Test func anImagesSizeIsItsManifestConfigAndLayersAsADecimalString() async throws {
         defer { registry.remove() }
         let pushed = try await registry.pushImage("app", tag: "v1", layerSizes: [100, 250])
-        let stored = try registry.store.manifest(.digest(.init(parsing: pushed.digest)), in: .init(parsing: "app"))
+        let stored = try await registry.store.manifest(.digest(.init(parsing: pushed.digest)), in: .init(parsing: "app"))
         let image = try #require(try await imageList("app").first)
         let configSize = try #require(try registry.index.image(pushed.digest, in: "app")).configSize
         #expect(image.size == String(Int64(stored.content.count) + configSize + 350))
@@ -101,7 +101,7 @@ import Testing
     @Test func aConfigSharedByTwoImagesOutlivesTheDeletionOfOne() async throws {
         defer { registry.remove() }
         let first = try await registry.pushImage("app", tag: "v1", arch: "arm64")
-        let stored = try registry.store.manifest(.digest(.init(parsing: first.digest)), in: .init(parsing: "app"))
+        let stored = try await registry.store.manifest(.digest(.init(parsing: first.digest)), in: .init(parsing: "app"))
         var document = try JSONSerialization.jsonObject(with: Data(stored.content)) as! [String: Any]
         document["annotations"] = ["rebuilt": "yes"]
         _ = try await registry.pushManifest(document, to: "app", tag: "v2")
@@ -201,7 +201,7 @@ import Testing
 extension SearchTestRegistry {
     /// Tags an existing manifest again, as a client re-pushing the same bytes under another tag does.
     func pushManifestTag(_ digest: String, as tag: String, in repository: String) async throws {
-        let stored = try store.manifest(.digest(.init(parsing: digest)), in: .init(parsing: repository))
+        let stored = try await store.manifest(.digest(.init(parsing: digest)), in: .init(parsing: repository))
         let document = try JSONSerialization.jsonObject(with: Data(stored.content)) as! [String: Any]
         _ = try await pushManifest(document, to: repository, tag: tag)
     }

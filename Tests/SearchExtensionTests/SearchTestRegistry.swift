@@ -69,7 +69,7 @@ struct SearchTestRegistry {
             "config": configDescriptor.json, "layers": layers.map(\.json),
         ]
         if let annotations { manifest["annotations"] = annotations }
-        if let subject, let stored = try? store.manifest(.digest(Digest(parsing: subject)), in: RepositoryName(parsing: repository)) {
+        if let subject, let stored = try? await store.manifest(.digest(Digest(parsing: subject)), in: RepositoryName(parsing: repository)) {
             manifest["subject"] = ["mediaType": stored.mediaType, "digest": subject, "size": stored.content.count]
         }
         if let artifactType { manifest["artifactType"] = artifactType }
@@ -84,7 +84,7 @@ struct SearchTestRegistry {
     {
         var manifests: [[String: Any]] = []
         for (image, arch) in images {
-            let stored = try store.manifest(.digest(Digest(parsing: image.digest)), in: RepositoryName(parsing: repository))
+            let stored = try await store.manifest(.digest(Digest(parsing: image.digest)), in: RepositoryName(parsing: repository))
             manifests.append([
                 "mediaType": stored.mediaType, "digest": image.digest, "size": stored.content.count,
                 "platform": ["os": "linux", "architecture": arch],

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct BlobUploadTests {
     func contents(_ store: RegistryStore, _ digest: Digest, in repository: RepositoryName) async throws -> [UInt8] {
-        guard let source = try store.blob(digest, in: repository) else { return [] }
+        guard let source = try await store.blob(digest, in: repository) else { return [] }
         var bytes: [UInt8] = []
         if source.size > 0 {
             try await store.readBlob(digest, range: 0...(source.size - 1)) { bytes.append(contentsOf: $0.readableBytesView) }
@@ -31,8 +31,8 @@ import Testing
         await #expect(throws: StorageError.self) {
             try await store.storeBlob(claimed, in: repo("a"), body: ChunkedBody(chunks: [bytes]), declaredLength: nil)
         }
-        #expect(try store.blob(claimed, in: repo("a")) == nil)
-        #expect(try store.blob(sha256(bytes), in: repo("a")) == nil)
+        #expect(try await store.blob(claimed, in: repo("a")) == nil)
+        #expect(try await store.blob(sha256(bytes), in: repo("a")) == nil)
         #expect(try await store.blobs.stagedUploadIDs().isEmpty)
     }
 
@@ -44,7 +44,7 @@ import Testing
         await #expect(throws: StorageError.self) {
             try await store.storeBlob(sha256(bytes), in: repo("a"), body: ChunkedBody(chunks: [bytes]), declaredLength: 2000)
         }
-        #expect(try store.blob(sha256(bytes), in: repo("a")) == nil)
+        #expect(try await store.blob(sha256(bytes), in: repo("a")) == nil)
     }
 
     /// Full buffers go to disk by direct I/O, the rest (a body's tail, the realigning write after an odd
@@ -186,9 +186,9 @@ import Testing
         let bytes = randomBytes(100)
         _ = try await store.storeBlob(sha256(bytes), in: repo("src"), body: ChunkedBody(chunks: [bytes]), declaredLength: nil)
         #expect(try await store.mountBlob(sha256(bytes), from: repo("src"), to: repo("dst")))
-        #expect(try store.blob(sha256(bytes), in: repo("dst"))?.size == 100)
+        #expect(try await store.blob(sha256(bytes), in: repo("dst"))?.size == 100)
         #expect(try await !store.mountBlob(sha256(bytes), from: repo("other"), to: repo("dst2")))
-        #expect(try store.blob(sha256(bytes), in: repo("dst2")) == nil)
+        #expect(try await store.blob(sha256(bytes), in: repo("dst2")) == nil)
     }
 
     @Test func deletedBlobIsGoneFromThatRepositoryOnly() async throws {
@@ -198,8 +198,8 @@ import Testing
         _ = try await store.storeBlob(sha256(bytes), in: repo("a"), body: ChunkedBody(chunks: [bytes]), declaredLength: nil)
         _ = try await store.mountBlob(sha256(bytes), from: repo("a"), to: repo("b"))
         try await store.deleteBlob(sha256(bytes), in: repo("a"))
-        #expect(try store.blob(sha256(bytes), in: repo("a")) == nil)
-        #expect(try store.blob(sha256(bytes), in: repo("b")) != nil)
+        #expect(try await store.blob(sha256(bytes), in: repo("a")) == nil)
+        #expect(try await store.blob(sha256(bytes), in: repo("b")) != nil)
         await #expect(throws: StorageError.blobUnknown(sha256(bytes))) { try await store.deleteBlob(sha256(bytes), in: repo("a")) }
     }
 }

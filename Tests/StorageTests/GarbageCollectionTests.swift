@@ -12,7 +12,7 @@ import Testing
         #expect(try await store.collectGarbage(delay: 3600) == GarbageReport())
         let report = try await store.collectGarbage(delay: -1)
         #expect(report.blobsDeleted == 1)
-        #expect(try store.blob(sha256(bytes), in: repo("a")) == nil)
+        #expect(try await store.blob(sha256(bytes), in: repo("a")) == nil)
         #expect(try await store.blobs.size(of: sha256(bytes)) == nil)
     }
 
@@ -23,7 +23,7 @@ import Testing
         _ = try await store.putManifest(bytes, contentType: nil, reference: .tag(try Tag(parsing: "v1")), in: repo("a"))
         let report = try await store.collectGarbage(delay: -1)
         #expect(report == GarbageReport())
-        #expect(try store.manifest(.tag(try Tag(parsing: "v1")), in: repo("a")).content == bytes)
+        #expect(try await store.manifest(.tag(try Tag(parsing: "v1")), in: repo("a")).content == bytes)
     }
 
     /// An untagged manifest nothing refers to goes, and then its blobs.
@@ -35,7 +35,7 @@ import Testing
         try await store.deleteManifest(.tag(try Tag(parsing: "v1")), in: repo("a"))
         let report = try await store.collectGarbage(delay: -1)
         #expect(report.manifestsDeleted == 1 && report.blobsDeleted == 2)
-        #expect(throws: StorageError.self) { try store.manifest(.digest(digest), in: repo("a")) }
+        await #expect(throws: StorageError.self) { try await store.manifest(.digest(digest), in: repo("a")) }
     }
 
     /// A blob deleted from one repository stays stored while a tagged image of another still uses it; the
@@ -50,8 +50,8 @@ import Testing
         try await store.deleteBlob(layer, in: repo("b"))
         _ = try await store.collectGarbage(delay: -1)
         #expect(try await store.blobs.size(of: layer) == 100)
-        #expect(try store.blob(layer, in: repo("a")) != nil)
-        #expect(try store.blob(layer, in: repo("b")) == nil)
+        #expect(try await store.blob(layer, in: repo("a")) != nil)
+        #expect(try await store.blob(layer, in: repo("b")) == nil)
     }
 
     @Test func staleUploadIsRemoved() async throws {
@@ -97,10 +97,10 @@ import Testing
         }
         _ = try await store.collectGarbage(delay: -1)
         for index in 0..<8 {
-            let manifest = try store.manifest(.tag(try Tag(parsing: "v1")), in: repo("r\(index)"))
+            let manifest = try await store.manifest(.tag(try Tag(parsing: "v1")), in: repo("r\(index)"))
             let parsed = try ParsedManifest(bytes: manifest.content, contentType: nil)
             for blob in parsed.blobs {
-                #expect(try store.blob(blob, in: repo("r\(index)")) != nil)
+                #expect(try await store.blob(blob, in: repo("r\(index)")) != nil)
                 #expect(try await store.blobs.size(of: blob) != nil)
             }
         }

@@ -19,8 +19,8 @@ import Testing
         let bytes = try await pushImage(store, in: repo("a"))
         let (digest, _) = try await store.putManifest(bytes, contentType: nil, reference: .tag(try Tag(parsing: "v1")), in: repo("a"))
         #expect(digest == sha256(bytes))
-        let byTag = try store.manifest(.tag(try Tag(parsing: "v1")), in: repo("a"))
-        let byDigest = try store.manifest(.digest(digest), in: repo("a"))
+        let byTag = try await store.manifest(.tag(try Tag(parsing: "v1")), in: repo("a"))
+        let byDigest = try await store.manifest(.digest(digest), in: repo("a"))
         #expect(byTag.content == bytes && byDigest.content == bytes)
         #expect(byTag.mediaType == "application/vnd.oci.image.manifest.v1+json")
     }
@@ -29,12 +29,12 @@ import Testing
     @Test func storageBytesAreTheRepositorysBlobsAndManifests() async throws {
         let root = TemporaryRoot()
         let store = try root.open()
-        #expect(try store.storageBytes(in: repo("a")) == 0)
+        #expect(try await store.storageBytes(in: repo("a")) == 0)
         let bytes = try await pushImage(store, in: repo("a"), layerSize: 1000)
-        #expect(try store.storageBytes(in: repo("a")) == 1050)
+        #expect(try await store.storageBytes(in: repo("a")) == 1050)
         _ = try await store.putManifest(bytes, contentType: nil, reference: .tag(try Tag(parsing: "v1")), in: repo("a"))
-        #expect(try store.storageBytes(in: repo("a")) == 1050 + Int64(bytes.count))
-        #expect(try store.storageBytes(in: repo("b")) == 0)
+        #expect(try await store.storageBytes(in: repo("a")) == 1050 + Int64(bytes.count))
+        #expect(try await store.storageBytes(in: repo("b")) == 0)
     }
 
     /// Every blob a manifest references must be in the repository: MANIFEST_BLOB_UNKNOWN otherwise.
@@ -45,7 +45,7 @@ import Testing
         await #expect(throws: StorageError.self) {
             try await store.putManifest(bytes, contentType: nil, reference: .tag(try Tag(parsing: "v1")), in: repo("b"))
         }
-        #expect(try store.repositories(after: nil, limit: nil) == [])
+        #expect(try await store.repositories(after: nil, limit: nil) == [])
     }
 
     @Test func manifestDigestMustMatchReference() async throws {
@@ -89,9 +89,9 @@ import Testing
         let tags = ["b", "a", "c", "a1", "B"]
         _ = try await store.putManifest(bytes, contentType: nil, reference: .tag(try Tag(parsing: "z")),
             extraTags: try tags.map { try Tag(parsing: $0) }, in: repo("a"))
-        #expect(try store.tags(in: repo("a"), after: nil, limit: nil) == ["B", "a", "a1", "b", "c", "z"])
-        #expect(try store.tags(in: repo("a"), after: "a", limit: 2) == ["a1", "b"])
-        #expect(throws: StorageError.nameUnknown(repo("none"))) { try store.tags(in: repo("none"), after: nil, limit: nil) }
+        #expect(try await store.tags(in: repo("a"), after: nil, limit: nil) == ["B", "a", "a1", "b", "c", "z"])
+        #expect(try await store.tags(in: repo("a"), after: "a", limit: 2) == ["a1", "b"])
+        await #expect(throws: StorageError.nameUnknown(repo("none"))) { try await store.tags(in: repo("none"), after: nil, limit: nil) }
     }
 
     /// Deleting a tag leaves the manifest; deleting the manifest removes its tags too.
@@ -102,11 +102,11 @@ import Testing
         let (digest, _) = try await store.putManifest(bytes, contentType: nil, reference: .tag(try Tag(parsing: "v1")),
             extraTags: [try Tag(parsing: "v2")], in: repo("a"))
         try await store.deleteManifest(.tag(try Tag(parsing: "v1")), in: repo("a"))
-        #expect(try store.tags(in: repo("a"), after: nil, limit: nil) == ["v2"])
-        #expect(try store.manifest(.digest(digest), in: repo("a")).content == bytes)
+        #expect(try await store.tags(in: repo("a"), after: nil, limit: nil) == ["v2"])
+        #expect(try await store.manifest(.digest(digest), in: repo("a")).content == bytes)
         try await store.deleteManifest(.digest(digest), in: repo("a"))
-        #expect(try store.tags(in: repo("a"), after: nil, limit: nil) == [])
-        #expect(throws: StorageError.self) { try store.manifest(.digest(digest), in: repo("a")) }
+        #expect(try await store.tags(in: repo("a"), after: nil, limit: nil) == [])
+        await #expect(throws: StorageError.self) { try await store.manifest(.digest(digest), in: repo("a")) }
     }
 
     @Test func referrersListManifestsWithThatSubject() async throws {
@@ -119,10 +119,10 @@ import Testing
         let signature = imageManifest(config: sha256(empty), configSize: 2, layers: [], subject: (subject, subjectBytes.count),
             artifactType: "application/vnd.example.signature")
         _ = try await store.putManifest(signature, contentType: nil, reference: .digest(sha256(signature)), in: repo("a"))
-        let all = try store.referrers(of: subject, in: repo("a"), artifactType: nil)
+        let all = try await store.referrers(of: subject, in: repo("a"), artifactType: nil)
         #expect(all.map(\.digest) == [sha256(signature)])
         #expect(all.first?.artifactType == "application/vnd.example.signature")
-        #expect(try store.referrers(of: subject, in: repo("a"), artifactType: "other/type").isEmpty)
+        #expect(try await store.referrers(of: subject, in: repo("a"), artifactType: "other/type").isEmpty)
     }
 
     /// An index may only list manifests the repository has.
@@ -137,6 +137,6 @@ import Testing
         }
         _ = try await store.putManifest(child, contentType: nil, reference: .digest(sha256(child)), in: repo("a"))
         _ = try await store.putManifest(index, contentType: nil, reference: .tag(try Tag(parsing: "multi")), in: repo("a"))
-        #expect(try store.manifest(.tag(try Tag(parsing: "multi")), in: repo("a")).mediaType == "application/vnd.oci.image.index.v1+json")
+        #expect(try await store.manifest(.tag(try Tag(parsing: "multi")), in: repo("a")).mediaType == "application/vnd.oci.image.index.v1+json")
     }
 }

@@ -17,11 +17,11 @@ extension MetadataStoreConformanceTests {
                 manifests: [.init(manifest: image, tags: [tag("v1")]), .init(manifest: index, tags: [tag("multi")])],
                 layoutDigest: blobDigest("index.json")
             ))
-        #expect(try opened.metadata.blobSize(blobDigest("l"), in: repo("a/b")) == 4)
-        #expect(try opened.metadata.tags(in: repo("a/b"), after: nil, limit: nil) == ["multi", "v1"])
-        #expect(try opened.metadata.manifest(.tag(tag("multi")), in: repo("a/b"))?.digest == index.digest)
-        #expect(try opened.metadata.repositories(after: nil, limit: nil) == ["a/b"])
-        #expect(try opened.metadata.adoptedLayouts() == [repo("a/b"): blobDigest("index.json")])
+        #expect(try await opened.metadata.blobSize(blobDigest("l"), in: repo("a/b")) == 4)
+        #expect(try await opened.metadata.tags(in: repo("a/b"), after: nil, limit: nil) == ["multi", "v1"])
+        #expect(try await opened.metadata.manifest(.tag(tag("multi")), in: repo("a/b"))?.digest == index.digest)
+        #expect(try await opened.metadata.repositories(after: nil, limit: nil) == ["a/b"])
+        #expect(try await opened.metadata.adoptedLayouts() == [repo("a/b"): blobDigest("index.json")])
     }
 
     /// A manifest needing a blob neither stored nor adopted refuses the whole repository: no blob, manifest,
@@ -39,9 +39,9 @@ extension MetadataStoreConformanceTests {
                     layoutDigest: blobDigest("index.json")
                 ))
         }
-        #expect(try opened.metadata.blobSize(blobDigest("c")) == nil)
-        #expect(try opened.metadata.tags(in: repo("a"), after: nil, limit: nil) == nil)
-        #expect(try opened.metadata.adoptedLayouts().isEmpty)
+        #expect(try await opened.metadata.blobSize(blobDigest("c")) == nil)
+        #expect(try await opened.metadata.tags(in: repo("a"), after: nil, limit: nil) == nil)
+        #expect(try await opened.metadata.adoptedLayouts().isEmpty)
     }
 
     /// An adoption with problems stores what it could but no layout digest, so the next start tries again;
@@ -56,13 +56,13 @@ extension MetadataStoreConformanceTests {
             RepositoryAdoption(
                 repository: repo("a"), blobs: blobs, manifests: [.init(manifest: first, tags: [tag("v1")])],
                 layoutDigest: nil))
-        #expect(try opened.metadata.adoptedLayouts().isEmpty)
+        #expect(try await opened.metadata.adoptedLayouts().isEmpty)
         try await opened.metadata.adopt(
             RepositoryAdoption(
                 repository: repo("a"), blobs: blobs,
                 manifests: [.init(manifest: first, tags: []), .init(manifest: second, tags: [tag("v1")])],
                 layoutDigest: blobDigest("index.json")))
-        #expect(try opened.metadata.manifest(.tag(tag("v1")), in: repo("a"))?.digest == second.digest)
-        #expect(try opened.metadata.adoptedLayouts() == [repo("a"): blobDigest("index.json")])
+        #expect(try await opened.metadata.manifest(.tag(tag("v1")), in: repo("a"))?.digest == second.digest)
+        #expect(try await opened.metadata.adoptedLayouts() == [repo("a"): blobDigest("index.json")])
     }
 }

@@ -10,7 +10,7 @@ extension MetadataStoreConformanceTests {
         let image = try ManifestFixture.image("i", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(image, tags: [tag("v1"), tag("latest")])
         for reference in [Reference.digest(image.digest), .tag(tag("v1")), .tag(tag("latest"))] {
-            let stored = try #require(try opened.metadata.manifest(reference, in: repo("a")))
+            let stored = try await #require(try opened.metadata.manifest(reference, in: repo("a")))
             #expect(stored.digest == image.digest && stored.content == image.content)
             #expect(stored.mediaType == ManifestMediaType.ociManifest.rawValue)
         }
@@ -21,9 +21,9 @@ extension MetadataStoreConformanceTests {
         let opened = try backend.open()
         let image = try ManifestFixture.image("i", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(image, tags: [tag("v1")])
-        #expect(try opened.metadata.manifest(.digest(image.digest), in: repo("b")) == nil)
-        #expect(try opened.metadata.manifest(.tag(tag("v1")), in: repo("b")) == nil)
-        #expect(try opened.metadata.manifest(.tag(tag("v2")), in: repo("a")) == nil)
+        #expect(try await opened.metadata.manifest(.digest(image.digest), in: repo("b")) == nil)
+        #expect(try await opened.metadata.manifest(.tag(tag("v1")), in: repo("b")) == nil)
+        #expect(try await opened.metadata.manifest(.tag(tag("v2")), in: repo("a")) == nil)
     }
 
     /// MANIFEST_BLOB_UNKNOWN names the blob, and the refused manifest leaves no trace.
@@ -35,9 +35,9 @@ extension MetadataStoreConformanceTests {
         await #expect(throws: StorageError.manifestBlobUnknown(blobDigest("missing"))) {
             try await opened.metadata.putManifest(image, tags: [tag("v1")])
         }
-        #expect(try opened.metadata.manifest(.digest(image.digest), in: repo("a")) == nil)
-        #expect(try opened.metadata.tags(in: repo("a"), after: nil, limit: nil) == [])
-        #expect(try opened.metadata.repositories(after: nil, limit: nil) == [])
+        #expect(try await opened.metadata.manifest(.digest(image.digest), in: repo("a")) == nil)
+        #expect(try await opened.metadata.tags(in: repo("a"), after: nil, limit: nil) == [])
+        #expect(try await opened.metadata.repositories(after: nil, limit: nil) == [])
     }
 
     /// Links are per repository: a blob another repository sees is not this one's until mounted.
@@ -61,7 +61,7 @@ extension MetadataStoreConformanceTests {
         await #expect(throws: StorageError.manifestBlobUnknown(missing)) {
             try await opened.metadata.putManifest(index, tags: [tag("multi")])
         }
-        #expect(try opened.metadata.manifest(.tag(tag("multi")), in: repo("a")) == nil)
+        #expect(try await opened.metadata.manifest(.tag(tag("multi")), in: repo("a")) == nil)
     }
 
     @Test(arguments: Backend.allCases)
@@ -71,7 +71,7 @@ extension MetadataStoreConformanceTests {
         try await opened.metadata.putWithBlobs(child)
         let index = try ManifestFixture.index("multi", in: repo("a"), children: [child.digest])
         try await opened.metadata.putManifest(index, tags: [tag("multi")])
-        let stored = try #require(try opened.metadata.manifest(.tag(tag("multi")), in: repo("a")))
+        let stored = try await #require(try opened.metadata.manifest(.tag(tag("multi")), in: repo("a")))
         #expect(stored.digest == index.digest && stored.mediaType == ManifestMediaType.ociIndex.rawValue)
     }
 
@@ -96,7 +96,7 @@ extension MetadataStoreConformanceTests {
         await #expect(throws: StorageError.manifestBlobUnknown(blobDigest("missing"))) {
             try await opened.metadata.putManifest(broken, tags: [tag("v1")])
         }
-        #expect(try opened.metadata.manifest(.tag(tag("v1")), in: repo("a"))?.digest == first.digest)
+        #expect(try await opened.metadata.manifest(.tag(tag("v1")), in: repo("a"))?.digest == first.digest)
     }
 
     /// A tag names one manifest: pushing another under it moves it, and the first stays by digest.
@@ -107,9 +107,9 @@ extension MetadataStoreConformanceTests {
         let second = try ManifestFixture.image("second", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(first, tags: [tag("v1")])
         try await opened.metadata.putWithBlobs(second, tags: [tag("v1")])
-        #expect(try opened.metadata.manifest(.tag(tag("v1")), in: repo("a"))?.digest == second.digest)
-        #expect(try opened.metadata.manifest(.digest(first.digest), in: repo("a")) != nil)
-        #expect(try opened.metadata.tags(in: repo("a"), after: nil, limit: nil) == ["v1"])
+        #expect(try await opened.metadata.manifest(.tag(tag("v1")), in: repo("a"))?.digest == second.digest)
+        #expect(try await opened.metadata.manifest(.digest(first.digest), in: repo("a")) != nil)
+        #expect(try await opened.metadata.tags(in: repo("a"), after: nil, limit: nil) == ["v1"])
     }
 
     /// Pushing a stored manifest again (under another tag) adds the tag and stores nothing twice.
@@ -118,10 +118,10 @@ extension MetadataStoreConformanceTests {
         let opened = try backend.open()
         let image = try ManifestFixture.image("i", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(image, tags: [tag("v1")])
-        let bytes = try opened.metadata.storageBytes(in: repo("a"))
+        let bytes = try await opened.metadata.storageBytes(in: repo("a"))
         try await opened.metadata.putManifest(image, tags: [tag("v2")])
-        #expect(try opened.metadata.tags(in: repo("a"), after: nil, limit: nil) == ["v1", "v2"])
-        #expect(try opened.metadata.storageBytes(in: repo("a")) == bytes)
+        #expect(try await opened.metadata.tags(in: repo("a"), after: nil, limit: nil) == ["v1", "v2"])
+        #expect(try await opened.metadata.storageBytes(in: repo("a")) == bytes)
     }
 
     @Test(arguments: Backend.allCases)
@@ -132,10 +132,10 @@ extension MetadataStoreConformanceTests {
         try await opened.metadata.putWithBlobs(gone, tags: [tag("v1"), tag("v2")])
         try await opened.metadata.putWithBlobs(kept, tags: [tag("v3")])
         #expect(try await opened.metadata.deleteManifest(gone.digest, in: repo("a")))
-        #expect(try opened.metadata.manifest(.digest(gone.digest), in: repo("a")) == nil)
-        #expect(try opened.metadata.manifest(.tag(tag("v1")), in: repo("a")) == nil)
-        #expect(try opened.metadata.tags(in: repo("a"), after: nil, limit: nil) == ["v3"])
-        #expect(try opened.metadata.blobSize(blobDigest("c"), in: repo("a")) == 10)
+        #expect(try await opened.metadata.manifest(.digest(gone.digest), in: repo("a")) == nil)
+        #expect(try await opened.metadata.manifest(.tag(tag("v1")), in: repo("a")) == nil)
+        #expect(try await opened.metadata.tags(in: repo("a"), after: nil, limit: nil) == ["v3"])
+        #expect(try await opened.metadata.blobSize(blobDigest("c"), in: repo("a")) == 10)
     }
 
     @Test(arguments: Backend.allCases)
@@ -144,9 +144,9 @@ extension MetadataStoreConformanceTests {
         let image = try ManifestFixture.image("i", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(image, tags: [tag("v1")])
         #expect(try await opened.metadata.deleteTag(tag("v1"), in: repo("a")))
-        #expect(try opened.metadata.manifest(.tag(tag("v1")), in: repo("a")) == nil)
-        #expect(try opened.metadata.manifest(.digest(image.digest), in: repo("a"))?.content == image.content)
-        #expect(try opened.metadata.tags(in: repo("a"), after: nil, limit: nil) == [])
+        #expect(try await opened.metadata.manifest(.tag(tag("v1")), in: repo("a")) == nil)
+        #expect(try await opened.metadata.manifest(.digest(image.digest), in: repo("a"))?.content == image.content)
+        #expect(try await opened.metadata.tags(in: repo("a"), after: nil, limit: nil) == [])
     }
 
     /// The HTTP layer answers MANIFEST_UNKNOWN when there was nothing to delete.
@@ -180,7 +180,7 @@ extension MetadataStoreConformanceTests {
                 size: Int64(manifest.content.count), artifactType: manifest.parsed.artifactType,
                 annotationsJSON: manifest.parsed.annotationsJSON)
         }
-        #expect(try opened.metadata.referrers(of: subject.digest, in: repo("a"), artifactType: nil) == expected)
+        #expect(try await opened.metadata.referrers(of: subject.digest, in: repo("a"), artifactType: nil) == expected)
         #expect(expected.allSatisfy { $0.annotationsJSON?.contains("label") == true })
     }
 
@@ -193,9 +193,9 @@ extension MetadataStoreConformanceTests {
         let sbom = try ManifestFixture.image(
             "sbom", in: repo("a"), blobs: [blobDigest("e")], subject: subject, artifactType: "application/x.sbom")
         for manifest in [signature, sbom] { try await opened.metadata.putWithBlobs(manifest) }
-        let signatures = try opened.metadata.referrers(of: subject, in: repo("a"), artifactType: "application/x.sig")
+        let signatures = try await opened.metadata.referrers(of: subject, in: repo("a"), artifactType: "application/x.sig")
         #expect(signatures.map(\.digest) == [signature.digest])
-        #expect(try opened.metadata.referrers(of: subject, in: repo("a"), artifactType: "application/x.none").isEmpty)
+        #expect(try await opened.metadata.referrers(of: subject, in: repo("a"), artifactType: "application/x.none").isEmpty)
     }
 
     /// The OCI spec lets a referrer be pushed before its subject, and in another repository it is not listed.
@@ -205,8 +205,8 @@ extension MetadataStoreConformanceTests {
         let subject = sha256(Array("not pushed yet".utf8))
         let inA = try ManifestFixture.image("sig", in: repo("a"), blobs: [blobDigest("e")], subject: subject)
         try await opened.metadata.putWithBlobs(inA)
-        #expect(try opened.metadata.referrers(of: subject, in: repo("a"), artifactType: nil).map(\.digest) == [inA.digest])
-        #expect(try opened.metadata.referrers(of: subject, in: repo("b"), artifactType: nil).isEmpty)
-        #expect(try opened.metadata.referrers(of: blobDigest("e"), in: repo("a"), artifactType: nil).isEmpty)
+        #expect(try await opened.metadata.referrers(of: subject, in: repo("a"), artifactType: nil).map(\.digest) == [inA.digest])
+        #expect(try await opened.metadata.referrers(of: subject, in: repo("b"), artifactType: nil).isEmpty)
+        #expect(try await opened.metadata.referrers(of: blobDigest("e"), in: repo("a"), artifactType: nil).isEmpty)
     }
 }

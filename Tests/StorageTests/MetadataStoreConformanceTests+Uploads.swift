@@ -9,8 +9,8 @@ extension MetadataStoreConformanceTests {
         let opened = try backend.open()
         let upload = UploadRecord(id: "u1", repository: repo("a/b"), createdAt: 100, updatedAt: 150)
         try await opened.metadata.createUpload(upload)
-        #expect(try opened.metadata.upload(id: "u1") == upload)
-        #expect(try opened.metadata.upload(id: "u2") == nil)
+        #expect(try await opened.metadata.upload(id: "u1") == upload)
+        #expect(try await opened.metadata.upload(id: "u2") == nil)
     }
 
     @Test(arguments: Backend.allCases)
@@ -19,8 +19,8 @@ extension MetadataStoreConformanceTests {
         try await opened.metadata.createUpload(UploadRecord(id: "u1", repository: repo("a"), createdAt: 100, updatedAt: 100))
         try await opened.metadata.createUpload(UploadRecord(id: "u2", repository: repo("a"), createdAt: 100, updatedAt: 100))
         try await opened.metadata.touchUpload(id: "u1", at: 500)
-        #expect(try opened.metadata.upload(id: "u1") == UploadRecord(id: "u1", repository: repo("a"), createdAt: 100, updatedAt: 500))
-        #expect(try opened.metadata.upload(id: "u2")?.updatedAt == 100)
+        #expect(try await opened.metadata.upload(id: "u1") == UploadRecord(id: "u1", repository: repo("a"), createdAt: 100, updatedAt: 500))
+        #expect(try await opened.metadata.upload(id: "u2")?.updatedAt == 100)
     }
 
     @Test(arguments: Backend.allCases)
@@ -29,8 +29,8 @@ extension MetadataStoreConformanceTests {
         try await opened.metadata.createUpload(UploadRecord(id: "u1", repository: repo("a"), createdAt: 1, updatedAt: 1))
         try await opened.metadata.createUpload(UploadRecord(id: "u2", repository: repo("a"), createdAt: 1, updatedAt: 1))
         try await opened.metadata.deleteUpload(id: "u1")
-        #expect(try opened.metadata.upload(id: "u1") == nil)
-        #expect(try opened.metadata.upload(id: "u2") != nil)
+        #expect(try await opened.metadata.upload(id: "u1") == nil)
+        #expect(try await opened.metadata.upload(id: "u2") != nil)
     }
 
     /// A request racing GC's removal of its upload may touch or delete it afterwards: no error, nothing created.
@@ -39,7 +39,7 @@ extension MetadataStoreConformanceTests {
         let opened = try backend.open()
         try await opened.metadata.touchUpload(id: "gone", at: 500)
         try await opened.metadata.deleteUpload(id: "gone")
-        #expect(try opened.metadata.upload(id: "gone") == nil)
+        #expect(try await opened.metadata.upload(id: "gone") == nil)
     }
 
     /// Ids are unique: a second session under a taken id fails and leaves the first as it was.
@@ -52,6 +52,6 @@ extension MetadataStoreConformanceTests {
             try await opened.metadata.createUpload(UploadRecord(id: "u1", repository: repo("b"), createdAt: 2, updatedAt: 2))
         }
         #expect(error?.isIO == true)
-        #expect(try opened.metadata.upload(id: "u1") == first)
+        #expect(try await opened.metadata.upload(id: "u1") == first)
     }
 }

@@ -95,7 +95,7 @@ import Testing
                 group.addTask { _ = try await store.removeOrphanBlobFiles(modifiedBefore: RegistryStore.now - self.delay) }
                 try await group.waitForAll()
             }
-            #expect(try store.blob(sha256(bytes), in: repo("a")) != nil)
+            #expect(try await store.blob(sha256(bytes), in: repo("a")) != nil)
             #expect(try await store.blobs.size(of: sha256(bytes)) == 2000)
         }
     }

@@ -6,7 +6,7 @@ import Testing
 /// and metadata stores sit underneath.
 @Suite struct RegistryStoreConformanceTests {
     func contents(_ store: RegistryStore, _ digest: Digest, in repository: RepositoryName) async throws -> [UInt8] {
-        let size = try #require(try store.blob(digest, in: repository)).size
+        let size = try await #require(try store.blob(digest, in: repository)).size
         var bytes: [UInt8] = []
         try await store.readBlob(digest, range: 0...(size - 1)) { bytes.append(contentsOf: $0.readableBytesView) }
         return bytes
@@ -22,7 +22,7 @@ import Testing
         try await store.appendToUpload(id, in: repo("a"), body: ChunkedBody(chunks: [Array(bytes[2000...])]), start: 2000)
         #expect(try await store.completeUpload(id, in: repo("a"), digest: sha256(bytes)) == 5000)
         #expect(try await contents(store, sha256(bytes), in: repo("a")) == bytes)
-        #expect(try store.blob(sha256(bytes), in: repo("b")) == nil)
+        #expect(try await store.blob(sha256(bytes), in: repo("b")) == nil)
         #expect(try await opened.blobs.stagedUploadIDs().isEmpty)
     }
 
@@ -59,10 +59,10 @@ import Testing
         let bytes = try await ManifestStoreTests().pushImage(opened.registry, in: repo("a"))
         let (digest, _) = try await opened.registry.putManifest(
             bytes, contentType: nil, reference: .tag(tag("v1")), in: repo("a"))
-        #expect(try opened.registry.manifest(.tag(tag("v1")), in: repo("a")).content == bytes)
-        #expect(try opened.registry.manifest(.digest(digest), in: repo("a")).content == bytes)
-        #expect(try opened.registry.tags(in: repo("a"), after: nil, limit: nil) == ["v1"])
-        #expect(try opened.registry.repositories(after: nil, limit: nil) == ["a"])
+        #expect(try await opened.registry.manifest(.tag(tag("v1")), in: repo("a")).content == bytes)
+        #expect(try await opened.registry.manifest(.digest(digest), in: repo("a")).content == bytes)
+        #expect(try await opened.registry.tags(in: repo("a"), after: nil, limit: nil) == ["v1"])
+        #expect(try await opened.registry.repositories(after: nil, limit: nil) == ["a"])
     }
 
     /// GC with no grace period: the untagged image's manifest, links, metadata and bytes all go.
@@ -75,12 +75,12 @@ import Testing
         try await opened.registry.deleteManifest(.tag(tag("v1")), in: repo("a"))
         let report = try await opened.registry.collectGarbage(delay: -1)
         #expect(report.manifestsDeleted == 1 && report.blobsDeleted == 2)
-        #expect(throws: StorageError.manifestUnknown(digest.description)) {
-            try opened.registry.manifest(.digest(digest), in: repo("a"))
+        await #expect(throws: StorageError.manifestUnknown(digest.description)) {
+            try await opened.registry.manifest(.digest(digest), in: repo("a"))
         }
         for blob in parsed.blobs {
             #expect(try await opened.blobs.size(of: blob) == nil)
-            #expect(try opened.metadata.blobSize(blob) == nil)
+            #expect(try await opened.metadata.blobSize(blob) == nil)
         }
     }
 
@@ -100,7 +100,7 @@ import Testing
         try await opened.registry.appendToUpload(id, in: repo("a"), body: ChunkedBody(chunks: [randomBytes(10)]))
         #expect(try await opened.registry.collectGarbage(delay: 3600).uploadsDeleted == 0)
         #expect(try await opened.registry.collectGarbage(delay: -1).uploadsDeleted == 1)
-        #expect(try opened.metadata.upload(id: id) == nil)
+        #expect(try await opened.metadata.upload(id: id) == nil)
         #expect(try await opened.blobs.stagedUploadIDs().isEmpty)
     }
 

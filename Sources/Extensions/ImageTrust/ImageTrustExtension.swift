@@ -61,7 +61,7 @@ struct ImageTrustExtension: RegistryExtension {
     }
 
     func checkPull(_ pull: ManifestPull) async throws {
-        try gate.check(pull)
+        try await gate.check(pull)
     }
 
     func handle(_ event: RegistryEvent) async {

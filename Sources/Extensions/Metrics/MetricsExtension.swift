@@ -18,7 +18,7 @@ struct MetricsExtension: RegistryExtension {
         let (metrics, store) = (self.metrics, self.store)
         // The page names every repository: only `accessControl.metrics` users read it once auth is on.
         routes.get(settings.path, access: .metrics) { _, _ in
-            metrics.storageUsage.refresh(from: store)
+            await metrics.storageUsage.refresh(from: store)
             let bytes = metrics.exposition()
             return Response(
                 status: .ok,

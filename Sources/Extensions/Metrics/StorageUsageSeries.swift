@@ -19,14 +19,14 @@ final class StorageUsageSeries: Sendable {
     }
 
     /// Sets the gauge of every repository changed since the last refresh, asking `store` for its bytes.
-    func refresh(from store: RegistryStore) {
+    func refresh(from store: RegistryStore) async {
         let due = changed.withLock { pending in
             defer { pending.removeAll() }
             return pending
         }
         for name in due {
             guard let repository = try? RepositoryName(parsing: name) else { continue }
-            guard let bytes = try? store.storageBytes(in: repository) else {
+            guard let bytes = try? await store.storageBytes(in: repository) else {
                 markChanged(name)  // try again at the next scrape
                 continue
             }

@@ -20,19 +20,19 @@ struct UserprefsExtension: RegistryExtension {
         routes.on(Self.path, method: .put, access: .anyCaller) { request, context in
             let query = request.uri.queryParameters
             let parsed = UserprefsRequest.parse(action: query["action"].map(String.init), repo: query["repo"].map(String.init))
-            return try toggle(parsed, context: context)
+            return try await toggle(parsed, context: context)
         }
     }
 
     /// zot's order of checks: the request, then the caller, then (for a star) the repository.
-    func toggle(_ parsed: Result<UserprefsRequest, OCIError>, context: RegistryRequestContext) throws -> Response {
+    func toggle(_ parsed: Result<UserprefsRequest, OCIError>, context: RegistryRequestContext) async throws -> Response {
         let request = try parsed.get()
         let identity = context.caller.identity
         guard !identity.isAnonymous, context.mayRead(request.repository) else {
             throw OCIError(.denied, detail: "only a signed-in user who may read \(request.repository) can mark it")
         }
         // zot stars only repositories it knows, but bookmarks any name it is given.
-        if request.mark == .star, try !exists(request.repository) {
+        if request.mark == .star, try await !exists(request.repository) {
             throw OCIError(.nameUnknown, detail: request.repository)
         }
         try marks.toggle(request.mark, user: identity.name, repository: request.repository)
@@ -41,10 +41,10 @@ struct UserprefsExtension: RegistryExtension {
 
     /// Whether storage holds the repository. zot asks its metadata, which knows a repository from its first
     /// push on; search's index may still be gathering that push into a batch.
-    private func exists(_ repository: String) throws -> Bool {
+    private func exists(_ repository: String) async throws -> Bool {
         guard let name = try? RepositoryName(parsing: repository) else { return false }
         do {
-            _ = try store.tags(in: name, after: nil, limit: 1)
+            _ = try await store.tags(in: name, after: nil, limit: 1)
             return true
         } catch StorageError.nameUnknown {
             return false

@@ -64,10 +64,10 @@ struct BlobRoutes {
 
     /// The stored blob, else what an extension brings (sync): the blob now stored, or its bytes on their way.
     private func storedOrMissing(_ digest: Digest, in repository: RepositoryName) async throws -> Available {
-        if let stored = try store.blob(digest, in: repository) { return .stored(stored) }
+        if let stored = try await store.blob(digest, in: repository) { return .stored(stored) }
         switch try await missingContent?.blob(digest, in: repository) {
         case .stored:
-            guard let stored = try store.blob(digest, in: repository) else { throw StorageError.blobUnknown(digest) }
+            guard let stored = try await store.blob(digest, in: repository) else { throw StorageError.blobUnknown(digest) }
             return .stored(stored)
         case .passing(let size, let body): return .passing(size: size, body: body)
         case nil: throw StorageError.blobUnknown(digest)

@@ -17,36 +17,36 @@ struct ListingRoutes {
         var repositories: [String]
     }
 
-    func tags(_ request: Request, name: String) throws -> Response {
+    func tags(_ request: Request, name: String) async throws -> Response {
         let repository = try PathPart.repository(name)
         let page = try Page(request)
-        let tags = try store.tags(in: repository, after: page.last, limit: page.fetchLimit)
+        let tags = try await store.tags(in: repository, after: page.last, limit: page.fetchLimit)
         let (items, link) = page.split(tags, path: "/v2/\(repository)/tags/list")
         return try JSONResponse.make(TagList(name: repository.value, tags: items), headers: link)
     }
 
     /// Lists only the repositories `caller` may read; pages still hold `n` of them. A bearer token with the
     /// catalog grant sees them all, as the token server decided.
-    func catalog(_ request: Request, for caller: Caller) throws -> Response {
+    func catalog(_ request: Request, for caller: Caller) async throws -> Response {
         let page = try Page(request)
         let repositories: [String]
         let everything = caller.mayReadEveryRepository || (caller.identity.method == .bearer && caller.mayListCatalog)
         if !everything {
-            repositories = try visibleRepositories(after: page.last, limit: page.fetchLimit) { caller.may(.read, on: $0) }
+            repositories = try await visibleRepositories(after: page.last, limit: page.fetchLimit) { caller.may(.read, on: $0) }
         } else {
-            repositories = try store.repositories(after: page.last, limit: page.fetchLimit)
+            repositories = try await store.repositories(after: page.last, limit: page.fetchLimit)
         }
         let (items, link) = page.split(repositories, path: "/v2/_catalog")
         return try JSONResponse.make(Catalog(repositories: items), headers: link)
     }
 
     /// Up to `limit` repositories after `last` that `visible` accepts, read in batches.
-    private func visibleRepositories(after last: String?, limit: Int?, _ visible: (String) -> Bool) throws -> [String] {
+    private func visibleRepositories(after last: String?, limit: Int?, _ visible: (String) -> Bool) async throws -> [String] {
         let batch = max(limit ?? 0, 500)
         var found: [String] = []
         var cursor = last
         while limit.map({ found.count < $0 }) ?? true {
-            let names = try store.repositories(after: cursor, limit: batch)
+            let names = try await store.repositories(after: cursor, limit: batch)
             for name in names where visible(name) {
                 found.append(name)
                 if let limit, found.count == limit { return found }

@@ -40,7 +40,7 @@ struct ManifestRoutes {
     /// The stored manifest, else one an extension brings (sync), else `manifestUnknown`.
     private func storedOrMissing(_ reference: Reference, in repository: RepositoryName) async throws -> StoredManifest {
         do {
-            let stored = try store.manifest(reference, in: repository)
+            let stored = try await store.manifest(reference, in: repository)
             if case .tag(let tag) = reference { extensions.missingContent?.tagServed(tag, in: repository) }
             return stored
         } catch StorageError.manifestUnknown(let name) {
@@ -60,7 +60,7 @@ struct ManifestRoutes {
         _ = try ManifestMediaType(contentType: request.headers[.contentType])
         let bytes = try await Self.collect(request.body, limit: RegistryStore.manifestSizeLimit)
         if let authorization = context.authorization {
-            try requireUpdateIfMovingTags(bytes, reference, extraTags, in: repository, authorization)
+            try await requireUpdateIfMovingTags(bytes, reference, extraTags, in: repository, authorization)
         }
         let (digest, manifest) = try await store.putManifest(
             bytes,
@@ -112,10 +112,13 @@ struct ManifestRoutes {
     private func requireUpdateIfMovingTags(
         _ bytes: [UInt8], _ reference: Reference, _ extraTags: [Tag], in repository: RepositoryName,
         _ authorization: RequestAuthorization
-    ) throws {
+    ) async throws {
         var tags = extraTags
         if case .tag(let tag) = reference { tags.insert(tag, at: 0) }
-        let existing = tags.filter { $0.value != "latest" }.compactMap { try? store.manifest(.tag($0), in: repository).digest }
+        var existing: [Digest] = []
+        for tag in tags where tag.value != "latest" {
+            if let digest = try? await store.manifest(.tag(tag), in: repository).digest { existing.append(digest) }
+        }
         guard !existing.isEmpty else { return }
         let pushed: Digest
         if case .digest(let digest) = reference { pushed = digest } else { pushed = Digest.sha256(of: bytes) }
@@ -142,7 +145,7 @@ struct ManifestRoutes {
             content: bytes,
             mediaType: mediaType,
             readBlob: { digest, limit in
-                guard let source = try store.blob(digest, in: repository), source.size <= limit else { return nil }
+                guard let source = try await store.blob(digest, in: repository), source.size <= limit else { return nil }
                 switch source {
                 case .inline(let bytes): return bytes
                 case .stored(let size):

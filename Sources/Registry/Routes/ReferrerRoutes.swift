@@ -25,8 +25,8 @@ struct ReferrerRoutes {
         var annotations: [String: String]?
     }
 
-    func referrers(_ request: Request, name: String, digest rawDigest: String) throws -> Response {
-        let (entries, filtered) = try lookup(request, name: name, digest: rawDigest)
+    func referrers(_ request: Request, name: String, digest rawDigest: String) async throws -> Response {
+        let (entries, filtered) = try await lookup(request, name: name, digest: rawDigest)
         let headers: HTTPFields = filtered ? [.ociFiltersApplied: "artifactType"] : [:]
         return try JSONResponse.make(
             Index(manifests: entries),
@@ -35,16 +35,16 @@ struct ReferrerRoutes {
         )
     }
 
-    func orasReferrers(_ request: Request, name: String, digest rawDigest: String) throws -> Response {
-        let (entries, _) = try lookup(request, name: name, digest: rawDigest)
+    func orasReferrers(_ request: Request, name: String, digest rawDigest: String) async throws -> Response {
+        let (entries, _) = try await lookup(request, name: name, digest: rawDigest)
         return try JSONResponse.make(ORASReferences(references: entries))
     }
 
-    private func lookup(_ request: Request, name: String, digest rawDigest: String) throws -> ([Entry], Bool) {
+    private func lookup(_ request: Request, name: String, digest rawDigest: String) async throws -> ([Entry], Bool) {
         let repository = try PathPart.repository(name)
         let digest = try PathPart.digest(rawDigest)
         let artifactType = request.query("artifactType").flatMap { $0.isEmpty ? nil : $0 }
-        let referrers = try store.referrers(of: digest, in: repository, artifactType: artifactType)
+        let referrers = try await store.referrers(of: digest, in: repository, artifactType: artifactType)
         let entries = referrers.map { referrer in
             Entry(
                 mediaType: referrer.mediaType,

@@ -22,7 +22,7 @@ struct UploadRoutes {
             let digest = try PathPart.digest(mount)
             // From a repository the caller may not read, a mount is an ordinary upload as the spec has it for
             // any mount that cannot be done: nothing tells the caller whether the blob exists there.
-            for source in try mountSources(digest, from: request.query("from"), context: context)
+            for source in try await mountSources(digest, from: request.query("from"), context: context)
             where try await store.mountBlob(digest, from: source, to: repository) {
                 return created(repository, digest)
             }
@@ -38,12 +38,12 @@ struct UploadRoutes {
 
     /// Where a mount may take the blob from: `from`, if the caller may read it; without `from`, any repository
     /// holding the blob that the caller may read (zot's automatic cross-repository mount).
-    private func mountSources(_ digest: Digest, from: String?, context: RegistryRequestContext) throws -> [RepositoryName] {
+    private func mountSources(_ digest: Digest, from: String?, context: RegistryRequestContext) async throws -> [RepositoryName] {
         if let from {
             guard context.caller.may(.read, on: from), let source = try? PathPart.repository(from) else { return [] }
             return [source]
         }
-        return try store.repositories(holding: digest).filter { context.caller.may(.read, on: $0.value) }
+        return try await store.repositories(holding: digest).filter { context.caller.may(.read, on: $0.value) }
     }
 
     func patch(_ request: Request, name: String, id: String) async throws -> Response {

@@ -35,11 +35,11 @@ extension RegistryOperation {
         case .listCatalog:
             // The route lists only what the caller may read.
             OperationDeclaration(access: .catalog) { environment, request, context in
-                try ListingRoutes(store: environment.store).catalog(request, for: context.caller)
+                try await ListingRoutes(store: environment.store).catalog(request, for: context.caller)
             }
         case .listTags(let name):
             OperationDeclaration(access: .repository(.read, name)) { environment, request, _ in
-                try ListingRoutes(store: environment.store).tags(request, name: name)
+                try await ListingRoutes(store: environment.store).tags(request, name: name)
             }
         case .pullManifest(let name, let reference):
             OperationDeclaration(
@@ -113,11 +113,11 @@ extension RegistryOperation {
             }
         case .listReferrers(let name, let digest):
             OperationDeclaration(access: .repository(.read, name)) { environment, request, _ in
-                try ReferrerRoutes(store: environment.store).referrers(request, name: name, digest: digest)
+                try await ReferrerRoutes(store: environment.store).referrers(request, name: name, digest: digest)
             }
         case .listOrasReferrers(let name, let digest):
             OperationDeclaration(access: .repository(.read, name)) { environment, request, _ in
-                try ReferrerRoutes(store: environment.store).orasReferrers(request, name: name, digest: digest)
+                try await ReferrerRoutes(store: environment.store).orasReferrers(request, name: name, digest: digest)
             }
         }
     }

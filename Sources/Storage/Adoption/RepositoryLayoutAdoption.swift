@@ -55,7 +55,7 @@ struct RepositoryLayoutAdoption {
         }
         for (tag, digest) in tagged {
             tags[digest, default: []].append(tag)
-            if (try? store.metadata.manifest(.tag(tag), in: layout.name))??.digest != digest { movedTags += 1 }
+            if await (try? store.metadata.manifest(.tag(tag), in: layout.name))??.digest != digest { movedTags += 1 }
         }
         for position in manifests.indices {
             manifests[position].tags = (tags[manifests[position].manifest.digest] ?? []).sorted()
@@ -105,7 +105,7 @@ struct RepositoryLayoutAdoption {
             complete = false
         }
         guard complete else { return false }
-        if (try? store.metadata.manifest(.digest(digest), in: layout.name)) == nil { newManifests += 1 }
+        if await (try? store.metadata.manifest(.digest(digest), in: layout.name)) == nil { newManifests += 1 }
         let manifest = NewManifest(
             repository: layout.name, digest: digest, parsed: parsed, content: bytes, createdAt: RegistryStore.now)
         manifests.append(RepositoryAdoption.Manifest(manifest: manifest, tags: []))
@@ -123,13 +123,13 @@ struct RepositoryLayoutAdoption {
         let path = blobPath(digest)
         do {
             // Already adopted, or pushed to zotd: its file was verified then.
-            if let size = try store.metadata.blobSize(digest, in: layout.name) {
+            if let size = try await store.metadata.blobSize(digest, in: layout.name) {
                 blobs.append(.init(digest: digest, size: size))
                 return true
             }
             guard try POSIXFile.size(path) != nil else {
                 // zot could not serve this image either; zotd can when it holds the blob, verified, elsewhere.
-                guard let size = try store.metadata.blobSize(digest) else {
+                guard let size = try await store.metadata.blobSize(digest) else {
                     problems.append("blob \(digest) has no file (\(path))")
                     return false
                 }

@@ -1,8 +1,10 @@
 /// Where zotd keeps what it knows about its content: repositories, the blobs each may
 /// see, manifests, tags, referrers and upload sessions.
 ///
-/// The seam between the registry and a metadata backend (SQLite now; a shared SQL server
-/// later, for several replicas). Each method is atomic on its own: callers never lock.
+/// The seam between the registry and a metadata backend: SQLite in one process, or PostgreSQL shared by
+/// replicas. Each method is atomic on its own: callers never lock. Every method is async because a shared
+/// server answers over the network; SQLite's hot reads stay synchronous inside (a synchronous method
+/// fulfils an async requirement), so a local lookup costs no suspension.
 public protocol MetadataStore: Sendable {
     // MARK: Blobs
     /// Records that `digest` (of `size` bytes) is stored and that `repository` may see it.
@@ -10,37 +12,37 @@ public protocol MetadataStore: Sendable {
     /// Lets `repository` see a blob `source` already sees. False when `source` does not have it.
     func mountBlob(_ digest: Digest, from source: RepositoryName, to repository: RepositoryName) async throws -> Bool
     /// The size of blob `digest` if `repository` links it.
-    func blobSize(_ digest: Digest, in repository: RepositoryName) throws -> Int64?
+    func blobSize(_ digest: Digest, in repository: RepositoryName) async throws -> Int64?
     /// The repositories a blob is linked into, by name.
-    func repositoriesLinking(_ digest: Digest) throws -> [RepositoryName]
+    func repositoriesLinking(_ digest: Digest) async throws -> [RepositoryName]
     /// Whether `digest` is stored at all, in any repository.
-    func blobSize(_ digest: Digest) throws -> Int64?
+    func blobSize(_ digest: Digest) async throws -> Int64?
     /// Removes `repository`'s link to the blob. False when there was none.
     func unlinkBlob(_ digest: Digest, from repository: RepositoryName) async throws -> Bool
     /// Bytes `repository` holds: the blobs it sees plus its manifests (`zot_repo_storage_bytes`).
-    func storageBytes(in repository: RepositoryName) throws -> Int64
+    func storageBytes(in repository: RepositoryName) async throws -> Int64
 
     // MARK: Manifests and tags
     /// Stores a manifest and points `tags` at it, after checking, in the same transaction,
     /// that everything it references is present in the repository.
     func putManifest(_ manifest: NewManifest, tags: [Tag]) async throws
-    func manifest(_ reference: Reference, in repository: RepositoryName) throws -> StoredManifest?
+    func manifest(_ reference: Reference, in repository: RepositoryName) async throws -> StoredManifest?
     /// Deletes the manifest and every tag pointing at it. False when it was not there.
     func deleteManifest(_ digest: Digest, in repository: RepositoryName) async throws -> Bool
     /// Deletes only the tag. False when it was not there.
     func deleteTag(_ tag: Tag, in repository: RepositoryName) async throws -> Bool
     /// Tags in lexical order after `last`, at most `limit`; nil when the repository is unknown.
-    func tags(in repository: RepositoryName, after last: String?, limit: Int?) throws -> [String]?
+    func tags(in repository: RepositoryName, after last: String?, limit: Int?) async throws -> [String]?
     /// Repositories holding at least one manifest, in lexical order after `last`.
-    func repositories(after last: String?, limit: Int?) throws -> [String]
+    func repositories(after last: String?, limit: Int?) async throws -> [String]
     /// Manifests in `repository` whose subject is `digest`, optionally of one artifact type.
-    func referrers(of digest: Digest, in repository: RepositoryName, artifactType: String?) throws -> [Referrer]
+    func referrers(of digest: Digest, in repository: RepositoryName, artifactType: String?) async throws -> [Referrer]
     /// The manifests of `repository` that list `digest` (the indexes it is a platform image of).
-    func manifestsListing(_ digest: Digest, in repository: RepositoryName) throws -> [Digest]
+    func manifestsListing(_ digest: Digest, in repository: RepositoryName) async throws -> [Digest]
 
     // MARK: Uploads
     func createUpload(_ upload: UploadRecord) async throws
-    func upload(id: String) throws -> UploadRecord?
+    func upload(id: String) async throws -> UploadRecord?
     func touchUpload(id: String, at time: Double) async throws
     func deleteUpload(id: String) async throws
 
@@ -51,7 +53,7 @@ public protocol MetadataStore: Sendable {
     /// Throws `manifestBlobUnknown`, storing nothing, when a manifest needs something neither stored nor adopted.
     func adopt(_ adoption: RepositoryAdoption) async throws
     /// The `index.json` digest each fully adopted repository had when it was adopted last.
-    func adoptedLayouts() throws -> [RepositoryName: Digest]
+    func adoptedLayouts() async throws -> [RepositoryName: Digest]
 
     // MARK: Garbage collection
     /// Deletes, in one transaction, manifests and blob links nothing live references and

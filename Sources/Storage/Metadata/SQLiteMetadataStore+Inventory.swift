@@ -6,14 +6,14 @@ import GRDB
 /// A separate capability from `MetadataStore`: a backend that cannot list cheaply need not offer it.
 public protocol MetadataInventory: Sendable {
     /// Every stored blob with the size recorded when it was committed, in digest order.
-    func allBlobs() throws -> [(digest: Digest, size: Int64)]
+    func allBlobs() async throws -> [(digest: Digest, size: Int64)]
     /// Repositories linking each digest.
-    func blobLinks() throws -> [Digest: [String]]
+    func blobLinks() async throws -> [Digest: [String]]
     /// Every manifest's repository, digest, media type and stored bytes, in repository order.
-    func allManifests() throws -> [(repository: String, digest: String, mediaType: String, content: [UInt8])]
+    func allManifests() async throws -> [(repository: String, digest: String, mediaType: String, content: [UInt8])]
     /// Which of `digests` the metadata records as stored blobs (linked or not); the orphan sweep asks for one
     /// shard of blob files at a time.
-    func recordedBlobs(among digests: [Digest]) throws -> Set<Digest>
+    func recordedBlobs(among digests: [Digest]) async throws -> Set<Digest>
 }
 
 extension SQLiteMetadataStore: MetadataInventory {

@@ -17,7 +17,7 @@ extension RegistryStore {
         report.problems = scan.invalidNames.map {
             .init(repository: $0, detail: "holds an OCI layout, but is not a valid repository name: not adopted")
         }
-        let adopted = try metadata.adoptedLayouts()
+        let adopted = try await metadata.adoptedLayouts()
         // Each blob file is a job on the I/O thread pool and each repository a metadata transaction: with two
         // repositories at a time, 10,000 images took 10.4 s with both cores half idle; with eight, 5.1 s
         // (bench/adoption.py). Hashing large layers keeps both cores busy either way.

@@ -39,8 +39,8 @@ extension RegistryStore {
         return (digest, parsed)
     }
 
-    public func manifest(_ reference: Reference, in repository: RepositoryName) throws -> StoredManifest {
-        guard let manifest = try metadata.manifest(reference, in: repository) else {
+    public func manifest(_ reference: Reference, in repository: RepositoryName) async throws -> StoredManifest {
+        guard let manifest = try await metadata.manifest(reference, in: repository) else {
             throw StorageError.manifestUnknown(reference.description)
         }
         return manifest
@@ -57,15 +57,15 @@ extension RegistryStore {
     }
 
     /// Tags after `last`, at most `limit`.
-    public func tags(in repository: RepositoryName, after last: String?, limit: Int?) throws -> [String] {
-        guard let tags = try metadata.tags(in: repository, after: last, limit: limit) else {
+    public func tags(in repository: RepositoryName, after last: String?, limit: Int?) async throws -> [String] {
+        guard let tags = try await metadata.tags(in: repository, after: last, limit: limit) else {
             throw StorageError.nameUnknown(repository)
         }
         return tags
     }
 
-    public func repositories(after last: String?, limit: Int?) throws -> [String] {
-        try metadata.repositories(after: last, limit: limit)
+    public func repositories(after last: String?, limit: Int?) async throws -> [String] {
+        try await metadata.repositories(after: last, limit: limit)
     }
 
     /// Calls `body` with every repository, in name order, reading the names a page at a time (what a walk
@@ -73,7 +73,7 @@ extension RegistryStore {
     public func forEachRepository(_ body: (RepositoryName) async throws -> Void) async throws {
         var last: String?
         while true {
-            let page = try repositories(after: last, limit: 500)
+            let page = try await repositories(after: last, limit: 500)
             guard let final = page.last else { return }
             for repository in page {
                 if let name = try? RepositoryName(parsing: repository) { try await body(name) }
@@ -83,11 +83,11 @@ extension RegistryStore {
     }
 
     /// The manifests of `repository` that list `digest`: the indexes it is a platform image of.
-    public func manifestsListing(_ digest: Digest, in repository: RepositoryName) throws -> [Digest] {
-        try metadata.manifestsListing(digest, in: repository)
+    public func manifestsListing(_ digest: Digest, in repository: RepositoryName) async throws -> [Digest] {
+        try await metadata.manifestsListing(digest, in: repository)
     }
 
-    public func referrers(of digest: Digest, in repository: RepositoryName, artifactType: String?) throws -> [Referrer] {
-        try metadata.referrers(of: digest, in: repository, artifactType: artifactType)
+    public func referrers(of digest: Digest, in repository: RepositoryName, artifactType: String?) async throws -> [Referrer] {
+        try await metadata.referrers(of: digest, in: repository, artifactType: artifactType)
     }
 }

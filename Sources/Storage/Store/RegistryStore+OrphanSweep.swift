@@ -15,11 +15,11 @@ extension RegistryStore {
         }
         var removed = 0
         try await listing.forEachBlobFileShard(modifiedBefore: cutoff) { digests in
-            let recorded = try inventory.recordedBlobs(among: digests)
+            let recorded = try await inventory.recordedBlobs(among: digests)
             for digest in digests where !recorded.contains(digest) {
                 try Task.checkCancellation()
                 let gone = try await digestLocks.withLock(digest) {
-                    guard try metadata.blobSize(digest) == nil,
+                    guard try await metadata.blobSize(digest) == nil,
                         let modified = try await listing.modificationTime(of: digest), modified < cutoff
                     else { return false }
                     try await blobs.delete(digest)

@@ -56,9 +56,9 @@ extension RegistryStore {
             throw StorageError.io("this metadata backend cannot list its content for a scrub")
         }
         var report = ScrubReport()
-        let links = try inventory.blobLinks()
+        let links = try await inventory.blobLinks()
         let throttle = ScrubThrottle(bytesPerSecond: bytesPerSecond)
-        for (digest, size) in try inventory.allBlobs() {
+        for (digest, size) in try await inventory.allBlobs() {
             try Task.checkCancellation()
             report.blobsChecked += 1
             for repository in links[digest] ?? [] { report.blobsCheckedByRepository[repository, default: 0] += 1 }
@@ -66,15 +66,15 @@ extension RegistryStore {
                 continue
             }
             // Re-check: GC may have removed the blob since the listing.
-            guard try metadata.blobSize(digest) != nil else { continue }
+            guard try await metadata.blobSize(digest) != nil else { continue }
             for repository in links[digest] ?? ["(no repository)"] {
                 report.problems.append(.init(kind: problem.0, repository: repository, digest: digest.description, detail: problem.1))
             }
         }
-        for manifest in try inventory.allManifests() {
+        for manifest in try await inventory.allManifests() {
             try Task.checkCancellation()
             report.manifestsChecked += 1
-            for (kind, digest, detail) in try checkManifest(manifest, links: links) {
+            for (kind, digest, detail) in try await checkManifest(manifest, links: links) {
                 report.problems.append(.init(kind: kind, repository: manifest.repository, digest: digest, detail: detail))
             }
         }
@@ -111,7 +111,7 @@ extension RegistryStore {
     private func checkManifest(
         _ manifest: (repository: String, digest: String, mediaType: String, content: [UInt8]),
         links: [Digest: [String]]
-    ) throws -> [(ScrubReport.Problem.Kind, String, String)] {
+    ) async throws -> [(ScrubReport.Problem.Kind, String, String)] {
         guard let digest = try? Digest(parsing: manifest.digest) else {
             return [(.manifestCorrupt, manifest.digest, "stored under a malformed digest")]
         }
@@ -130,7 +130,7 @@ extension RegistryStore {
         for blob in parsed.blobs where !(links[blob]?.contains(manifest.repository) ?? false) {
             problems.append((.referenceMissing, manifest.digest, "references blob \(blob), not linked in the repository"))
         }
-        for child in parsed.manifests where try metadata.manifest(.digest(child), in: repository) == nil {
+        for child in parsed.manifests where try await metadata.manifest(.digest(child), in: repository) == nil {
             problems.append((.referenceMissing, manifest.digest, "lists manifest \(child), not in the repository"))
         }
         return problems

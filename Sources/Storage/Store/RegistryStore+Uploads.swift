@@ -28,7 +28,7 @@ extension RegistryStore {
     /// Bytes received so far by upload `id`: where the next chunk must start, once a request still holding the
     /// upload has given it back (see `UploadSessions.settledOffset`).
     public func uploadOffset(_ id: String, in repository: RepositoryName) async throws -> Int64 {
-        try requireUpload(id, in: repository)
+        try await requireUpload(id, in: repository)
         if let offset = await sessions.settledOffset(of: id, waitingAtMost: Self.busyUploadWait) { return offset }
         return try await blobs.stagedSize(ofUpload: id) ?? 0
     }
@@ -43,7 +43,7 @@ extension RegistryStore {
         start: Int64? = nil,
         declaredLength: Int64? = nil
     ) async throws -> Int64 where Body.Element == ByteBuffer {
-        try requireUpload(id, in: repository)
+        try await requireUpload(id, in: repository)
         let (appended, offset) = try await holdingUpload(id) { hold in
             if let start, start != hold.progress.offset {
                 throw StorageError.uploadRangeInvalid(expectedOffset: hold.progress.offset, detail: "chunk starts at \(start)")
@@ -65,7 +65,7 @@ extension RegistryStore {
     /// A mismatch discards the upload: nothing is stored.
     /// - Returns: the blob's size.
     public func completeUpload(_ id: String, in repository: RepositoryName, digest: Digest) async throws -> Int64 {
-        try requireUpload(id, in: repository)
+        try await requireUpload(id, in: repository)
         return try await holdingUpload(id) { hold in
             let actual = try await digestOfStaged(id, progress: hold.progress, algorithm: digest.algorithm)
             guard actual == digest else {
@@ -86,7 +86,7 @@ extension RegistryStore {
 
     /// Abandons upload `id` and its staged bytes.
     public func cancelUpload(_ id: String, in repository: RepositoryName) async throws {
-        try requireUpload(id, in: repository)
+        try await requireUpload(id, in: repository)
         try await holdingUpload(id) { hold in
             try await discardUpload(id)
             hold.end()
@@ -144,8 +144,8 @@ extension RegistryStore {
 
     // MARK: - Internals
 
-    private func requireUpload(_ id: String, in repository: RepositoryName) throws {
-        guard Self.isWellFormedUploadID(id), let record = try metadata.upload(id: id), record.repository == repository
+    private func requireUpload(_ id: String, in repository: RepositoryName) async throws {
+        guard Self.isWellFormedUploadID(id), let record = try await metadata.upload(id: id), record.repository == repository
         else {
             throw StorageError.uploadUnknown(id)
         }

@@ -58,11 +58,11 @@ public enum BlobSource: Sendable {
 
 extension RegistryStore {
     /// The blob as `repository` sees it, or nil when the repository has no such blob.
-    public func blob(_ digest: Digest, in repository: RepositoryName) throws -> BlobSource? {
-        if let size = try metadata.blobSize(digest, in: repository) {
+    public func blob(_ digest: Digest, in repository: RepositoryName) async throws -> BlobSource? {
+        if let size = try await metadata.blobSize(digest, in: repository) {
             return .stored(size: size)
         }
-        if let manifest = try metadata.manifest(.digest(digest), in: repository) {
+        if let manifest = try await metadata.manifest(.digest(digest), in: repository) {
             return .inline(manifest.content)
         }
         return nil
@@ -78,8 +78,8 @@ extension RegistryStore {
     }
 
     /// Bytes `repository` holds: the blobs it sees plus its manifests.
-    public func storageBytes(in repository: RepositoryName) throws -> Int64 {
-        try metadata.storageBytes(in: repository)
+    public func storageBytes(in repository: RepositoryName) async throws -> Int64 {
+        try await metadata.storageBytes(in: repository)
     }
 
     /// Throws when the stored blob's bytes no longer have the size recorded when it was committed (a truncated
@@ -98,8 +98,8 @@ extension RegistryStore {
     /// Cross-repository mount: no bytes move, the target repository gains a link.
     /// - Returns: false when `source` does not have the blob (the caller then starts an upload).
     /// The repositories that hold the blob.
-    public func repositories(holding digest: Digest) throws -> [RepositoryName] {
-        try metadata.repositoriesLinking(digest)
+    public func repositories(holding digest: Digest) async throws -> [RepositoryName] {
+        try await metadata.repositoriesLinking(digest)
     }
 
     public func mountBlob(_ digest: Digest, from source: RepositoryName, to repository: RepositoryName) async throws

@@ -13,12 +13,12 @@ struct PullGate: Sendable {
     let verdicts: SignatureVerdicts
     let store: RegistryStore
 
-    func check(_ pull: ManifestPull) throws {
+    func check(_ pull: ManifestPull) async throws {
         let covering = policies.filter { $0.covers(pull.repository.value) }
         guard !covering.isEmpty, !Self.isAttachment(pull) else { return }
         var trusted = try verdicts.trustedTools(of: pull.digest.description, in: pull.repository.value)
         if covering.contains(where: { !$0.tool.isSatisfied(by: trusted) }) {
-            for index in try store.manifestsListing(pull.digest, in: pull.repository) {
+            for index in try await store.manifestsListing(pull.digest, in: pull.repository) {
                 trusted.formUnion(try verdicts.trustedTools(of: index.description, in: pull.repository.value))
             }
         }

@@ -9,7 +9,7 @@ extension SignatureChecker {
     func checkEverything() async throws -> Int {
         var checked = 0
         try await store.forEachRepository { name in
-            for signature in try signatures(in: name) {
+            for signature in try await signatures(in: name) {
                 await check(signature)
                 checked += 1
             }
@@ -17,10 +17,10 @@ extension SignatureChecker {
         return checked
     }
 
-    private func signatures(in repository: RepositoryName) throws -> [SignatureManifest] {
+    private func signatures(in repository: RepositoryName) async throws -> [SignatureManifest] {
         var found: [String: SignatureManifest] = [:]
-        for tag in try store.tags(in: repository, after: nil, limit: nil) {
-            guard let parsed = try? Tag(parsing: tag), let stored = try? store.manifest(.tag(parsed), in: repository) else {
+        for tag in try await store.tags(in: repository, after: nil, limit: nil) {
+            guard let parsed = try? Tag(parsing: tag), let stored = try? await store.manifest(.tag(parsed), in: repository) else {
                 continue
             }
             if let signature = SignatureManifest(
@@ -29,7 +29,7 @@ extension SignatureChecker {
                 found[signature.reference.signature] = signature
                 continue
             }
-            for signature in try referringSignatures(of: stored.digest, in: repository) {
+            for signature in try await referringSignatures(of: stored.digest, in: repository) {
                 found[signature.reference.signature] = signature
             }
         }
@@ -37,10 +37,10 @@ extension SignatureChecker {
     }
 
     /// The signatures of one image: cosign's tag for its digest, and its referrers that are signatures.
-    func signatures(of digest: Digest, in repository: RepositoryName) throws -> [SignatureManifest] {
-        var found = try referringSignatures(of: digest, in: repository)
+    func signatures(of digest: Digest, in repository: RepositoryName) async throws -> [SignatureManifest] {
+        var found = try await referringSignatures(of: digest, in: repository)
         if let name = SignatureTag.cosignTag(of: digest.description), let tag = try? Tag(parsing: name),
-            let stored = try? store.manifest(.tag(tag), in: repository),
+            let stored = try? await store.manifest(.tag(tag), in: repository),
             let signature = SignatureManifest(
                 repository: repository.value, digest: stored.digest.description, tags: [name], content: stored.content)
         {
@@ -49,11 +49,15 @@ extension SignatureChecker {
         return found
     }
 
-    private func referringSignatures(of digest: Digest, in repository: RepositoryName) throws -> [SignatureManifest] {
-        try store.referrers(of: digest, in: repository, artifactType: nil).compactMap { referrer in
-            guard let manifest = try? store.manifest(.digest(referrer.digest), in: repository) else { return nil }
-            return SignatureManifest(
-                repository: repository.value, digest: referrer.digest.description, tags: [], content: manifest.content)
+    private func referringSignatures(of digest: Digest, in repository: RepositoryName) async throws -> [SignatureManifest] {
+        var signatures: [SignatureManifest] = []
+        for referrer in try await store.referrers(of: digest, in: repository, artifactType: nil) {
+            guard let manifest = try? await store.manifest(.digest(referrer.digest), in: repository),
+                let signature = SignatureManifest(
+                    repository: repository.value, digest: referrer.digest.description, tags: [], content: manifest.content)
+            else { continue }
+            signatures.append(signature)
         }
+        return signatures
     }
 }

@@ -53,7 +53,7 @@ struct SignatureChecker: Sendable {
         }
         for reference in known {
             guard let name = try? RepositoryName(parsing: reference.repository), let digest = try? Digest(parsing: reference.signature),
-                let stored = try? store.manifest(.digest(digest), in: name),
+                let stored = try? await store.manifest(.digest(digest), in: name),
                 let signature = SignatureManifest(
                     repository: reference.repository, digest: reference.signature,
                     tags: SignatureTag.cosignTag(of: reference.subject).map { [$0] } ?? [], content: stored.content)
@@ -92,7 +92,7 @@ struct SignatureChecker: Sendable {
     private func read(_ layer: SignatureManifest.Layer, in repository: String) async throws -> [UInt8] {
         let name = try RepositoryName(parsing: repository)
         let digest = try Digest(parsing: layer.digest)
-        switch try store.blob(digest, in: name) {
+        switch try await store.blob(digest, in: name) {
         case .inline(let bytes)?:
             return bytes
         case .stored(let size)?:

@@ -9,7 +9,7 @@ struct TrustJudge: SignatureJudge {
     let checker: SignatureChecker
 
     func hasTrustedSignature(_ digest: Digest, in repository: RepositoryName) async throws -> Bool {
-        for signature in try checker.signatures(of: digest, in: repository) {
+        for signature in try await checker.signatures(of: digest, in: repository) {
             await checker.check(signature)
         }
         return try !checker.verdicts.trustedTools(of: digest.description, in: repository.value).isEmpty

@@ -26,8 +26,8 @@ extension ImageIndexer {
         try await store.forEachRepository { name in
             var changes: [IndexChange] = []
             var seen: Set<Digest> = []
-            for tag in try store.tags(in: name, after: nil, limit: nil) {
-                guard let parsed = try? Tag(parsing: tag), let stored = try? store.manifest(.tag(parsed), in: name)
+            for tag in try await store.tags(in: name, after: nil, limit: nil) {
+                guard let parsed = try? Tag(parsing: tag), let stored = try? await store.manifest(.tag(parsed), in: name)
                 else { continue }
                 try await collect(stored.digest, in: name, seen: &seen, into: &changes)
                 changes.append(contentsOf: try await records(stored.digest, in: name.value, tags: [tag]))
@@ -42,7 +42,7 @@ extension ImageIndexer {
     private func collect(_ digest: Digest, in repository: RepositoryName, seen: inout Set<Digest>, into changes: inout [IndexChange])
         async throws
     {
-        guard seen.insert(digest).inserted, let stored = try? store.manifest(.digest(digest), in: repository) else { return }
+        guard seen.insert(digest).inserted, let stored = try? await store.manifest(.digest(digest), in: repository) else { return }
         let document = try? JSONDecoder().decode(ManifestDocument.self, from: Data(stored.content))
         for child in document?.manifests ?? [] {
             if let childDigest = try? Digest(parsing: child.digest) {
@@ -50,7 +50,7 @@ extension ImageIndexer {
             }
         }
         changes.append(contentsOf: try await records(digest, in: repository.value, tags: []))
-        for referrer in try store.referrers(of: digest, in: repository, artifactType: nil) {
+        for referrer in try await store.referrers(of: digest, in: repository, artifactType: nil) {
             try await collect(referrer.digest, in: repository, seen: &seen, into: &changes)
         }
     }

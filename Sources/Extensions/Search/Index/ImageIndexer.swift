@@ -50,7 +50,7 @@ struct ImageIndexer: Sendable {
         case .manifestDeleted(let repository, let reference):
             return [reference.contains(":") ? .removeImage(reference, in: repository) : .removeTag(reference, in: repository)]
         case .garbageCollected(let report, _, _) where report.manifestsDeleted > 0:
-            return try collectedManifests()
+            return try await collectedManifests()
         default:
             return []
         }
@@ -59,7 +59,7 @@ struct ImageIndexer: Sendable {
     /// The entry of one manifest as storage holds it now; nil for a manifest already gone (deleted in between).
     func indexedImage(_ digest: Digest, in repository: String, at time: Date) async throws -> (IndexedImage, ImageSource)? {
         guard let name = try? RepositoryName(parsing: repository),
-            let stored = try? store.manifest(.digest(digest), in: name)
+            let stored = try? await store.manifest(.digest(digest), in: name)
         else { return nil }
         return try await indexedImage(digest, content: stored.content, mediaType: stored.mediaType, in: name, at: time)
     }
@@ -85,7 +85,7 @@ struct ImageIndexer: Sendable {
     /// through the repository.
     private func readConfig(_ digest: Digest, in repository: RepositoryName) async throws -> [UInt8]? {
         if let cached = configs.cached(digest.description) { return cached }
-        guard case .stored(let size)? = try store.blob(digest, in: repository), size > 0, size <= Self.configReadLimit
+        guard case .stored(let size)? = try await store.blob(digest, in: repository), size > 0, size <= Self.configReadLimit
         else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(size))
@@ -97,13 +97,17 @@ struct ImageIndexer: Sendable {
     }
 
     /// After a collection deleted manifests: the entries of those storage no longer has.
-    private func collectedManifests() throws -> [IndexChange] {
-        try index.allImages().compactMap { repository, digest in
+    private func collectedManifests() async throws -> [IndexChange] {
+        var changes: [IndexChange] = []
+        for (repository, digest) in try index.allImages() {
             guard let name = try? RepositoryName(parsing: repository), let parsed = try? Digest(parsing: digest) else {
-                return nil
+                continue
             }
-            return (try? store.manifest(.digest(parsed), in: name)) == nil ? .removeImage(digest, in: repository) : nil
+            if (try? await store.manifest(.digest(parsed), in: name)) == nil {
+                changes.append(.removeImage(digest, in: repository))
+            }
         }
+        return changes
     }
 
     /// Applies a batch of counted pulls, resolving tags through the index.

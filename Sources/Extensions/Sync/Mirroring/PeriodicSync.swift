@@ -101,7 +101,7 @@ final class PeriodicSync: Sendable {
 
     /// - Returns: false when the local tag already names the upstream's digest.
     private func copyTag(_ tag: Tag, from source: UpstreamSource, into repository: RepositoryName) async throws -> Bool {
-        let local = (try? copier.store.manifest(.tag(tag), in: repository))?.digest
+        let local = await (try? copier.store.manifest(.tag(tag), in: repository))?.digest
         if let local, try await upstream.manifestDigest(source.name, tag.value) == local { return false }
         guard let manifest = try await copier.fetchManifest(.tag(tag), from: source) else { return false }
         if manifest.digest == local { return false }

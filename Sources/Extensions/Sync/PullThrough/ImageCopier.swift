@@ -53,7 +53,7 @@ final class ImageCopier: Sendable {
     ) async throws {
         guard depth <= Self.maximumDepth else { throw StorageError.manifestInvalid("indexes nested too deep") }
         let parsed = try ParsedManifest(bytes: manifest.content, contentType: manifest.mediaType)
-        for child in parsed.manifests where (try? store.manifest(.digest(child), in: repository)) == nil {
+        for child in parsed.manifests where await (try? store.manifest(.digest(child), in: repository)) == nil {
             guard let fetched = try await fetchManifest(.digest(child), from: source) else {
                 throw StorageError.manifestBlobUnknown(child)
             }
@@ -77,14 +77,14 @@ final class ImageCopier: Sendable {
     /// may name a subject not stored yet).
     func copyReferrers(of digest: Digest, from source: UpstreamSource, into repository: RepositoryName) async throws {
         for referrer in try await source.upstream.referrers(source.name, of: digest)
-        where (try? store.manifest(.digest(referrer), in: repository)) == nil {
+        where await (try? store.manifest(.digest(referrer), in: repository)) == nil {
             guard let manifest = try await fetchManifest(.digest(referrer), from: source) else { continue }
             try await storeImage(manifest, tag: nil, in: repository, from: source)
         }
         for suffix in ["sig", "att", "sbom"] {
             guard let tag = try? Tag(parsing: "\(digest.algorithm.rawValue)-\(digest.encoded).\(suffix)"),
                 let attachment = try await fetchManifest(.tag(tag), from: source),
-                (try? store.manifest(.tag(tag), in: repository))?.digest != attachment.digest
+                await (try? store.manifest(.tag(tag), in: repository))?.digest != attachment.digest
             else { continue }
             try await storeImage(attachment, tag: tag, in: repository, from: source)
         }
@@ -104,13 +104,13 @@ final class ImageCopier: Sendable {
 
     /// The blob is in `repository` afterwards: linked from a repository that holds it, or copied in.
     private func ensureBlob(_ digest: Digest, in repository: RepositoryName, from sources: [UpstreamSource]) async throws {
-        if try store.blob(digest, in: repository) != nil { return }
+        if try await store.blob(digest, in: repository) != nil { return }
         if try await linkFromAnyRepository(digest, into: repository, from: sources) { return }
         guard let copy = try await copy(of: digest, into: repository, from: sources) else {
             throw StorageError.blobUnknown(digest)
         }
         try await copy.finished()
-        if try store.blob(digest, in: repository) == nil,
+        if try await store.blob(digest, in: repository) == nil,
             try await !linkFromAnyRepository(digest, into: repository, from: sources)
         {
             throw StorageError.blobUnknown(digest)
@@ -123,7 +123,7 @@ final class ImageCopier: Sendable {
     func linkFromAnyRepository(_ digest: Digest, into repository: RepositoryName, from sources: [UpstreamSource])
         async throws -> Bool
     {
-        let holders = try store.repositories(holding: digest).filter { $0 != repository }
+        let holders = try await store.repositories(holding: digest).filter { $0 != repository }
         guard !holders.isEmpty else { return false }
         var confirmed = false
         for source in sources where (try? await source.upstream.hasBlob(source.name, digest)) == true {

@@ -61,7 +61,7 @@ final class PullThrough: MissingContentSource {
         copier.jobs.submit { [self] in
             do {
                 guard let current = try await source.upstream.manifestDigest(source.name, tag.value),
-                    current != (try? store.manifest(.tag(tag), in: repository))?.digest,
+                    await current != (try? store.manifest(.tag(tag), in: repository))?.digest,
                     let manifest = try await copier.fetchManifest(.tag(tag), from: source)
                 else { return }
                 logger.info("sync: \(repository):\(tag) moved upstream to \(manifest.digest)")
