@@ -41,11 +41,17 @@ run: binary
 	bin/zotd serve $(CONFIG)
 
 ## Unit tests (swift test), bounded fuzzing of the parsers, then end-to-end tests of the real binary with real clients.
+## scripts/pg-test-store.sh starts a throwaway PostgreSQL on loopback first (about 3 s; the package is installed
+## when missing) for the PostgreSQL metadata store's suites and the replica tests, and stops and deletes it
+## afterwards whatever the outcome.
 test: test-deps build-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
-	Tests/Fuzz/run.sh
-	ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest Tests/e2e
+	scripts/pg-test-store.sh start > .build/pg-test-store.env
+	set -a && . ./.build/pg-test-store.env && set +a && \
+		$(SWIFT) test --skip-build && \
+		Tests/Fuzz/run.sh && \
+		ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest Tests/e2e; \
+		status=$$?; scripts/pg-test-store.sh stop; exit $$status
 
 ## libFuzzer on the parsers a client reaches, FUZZ_SECONDS (default 20) per target; see Tests/Fuzz/run.sh.
 fuzz:

@@ -43,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/GraphQLSwift/Graphiti.git", from: "3.1.0"),
         .package(url: "https://github.com/GraphQLSwift/GraphQL.git", from: "4.3.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // zot's config format and every section's reader; Foundation only, so the config fuzz target compiles
@@ -67,6 +68,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // Metadata in PostgreSQL (postgres-nio), behind Storage's `MetadataStore`: what replicas share.
+        .target(
+            name: "PostgresMetadata",
+            dependencies: [
+                "Storage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -177,6 +189,7 @@ let package = Package(
                 "Config",
                 "Storage",
                 "ObjectStorage",
+                "PostgresMetadata",
                 "Registry",
                 .target(name: "MetricsExtension", condition: .when(traits: ["metrics"])),
                 .target(name: "MgmtExtension", condition: .when(traits: ["mgmt"])),
@@ -197,7 +210,12 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "ObjectStorage", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                "Storage", "ObjectStorage", "PostgresMetadata",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage", "Storage"]),
         .testTarget(

@@ -19,7 +19,7 @@ struct Reindex: AsyncParsableCommand {
         let config = try ConfigFile.load(self.config)
         let root = Serve.absolute(config.storage.rootDirectory)
         do {
-            let store = try await StorageStartup.store(root: root, durable: false, driver: config.storage.driver)
+            let store = try await StorageStartup.store(root: root, durable: false, storage: config.storage, logger: Logger(label: "zotd.storage"))
             let context = ExtensionContext(config: config, store: store, logger: Logger(label: "zotd.reindex"))
             let extensions = try ExtensionSet(factories: CompiledExtensions.factories, context: context)
             var rebuilt = false

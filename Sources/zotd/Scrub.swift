@@ -23,7 +23,7 @@ struct Scrub: AsyncParsableCommand {
         let root = Serve.absolute(config.storage.rootDirectory)
         let report: ScrubReport
         do {
-            let store = try await StorageStartup.store(root: root, durable: false, driver: config.storage.driver)
+            let store = try await StorageStartup.store(root: root, durable: false, storage: config.storage, logger: Logger(label: "zotd.storage"))
             report = try await store.scrub(bytesPerSecond: rate > 0 ? Int64(rate) << 20 : nil)
         } catch {
             printToStandardError("error: cannot scrub \(root): \(error)")

@@ -20,7 +20,7 @@ struct Serve: AsyncParsableCommand {
         let adoption: AdoptionReport
         do {
             (store, adoption) = try await StorageStartup.open(
-                root: root, durable: config.storage.commit, driver: config.storage.driver, logger: logger)
+                root: root, durable: config.storage.commit, storage: config.storage, logger: logger)
         } catch {
             logger.critical("cannot open storage at \(root): \(error)")
             throw ExitCode(1)

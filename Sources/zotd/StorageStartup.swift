@@ -1,6 +1,7 @@
 import Config
 import Logging
 import ObjectStorage
+import PostgresMetadata
 import Registry
 import Storage
 
@@ -10,16 +11,16 @@ enum StorageStartup {
     /// At most this many problems are logged one by one; the summary counts them all.
     static let problemsLogged = 1000
 
-    static func open(root: String, durable: Bool, driver: StorageDriverConfig, logger: Logger) async throws
+    static func open(root: String, durable: Bool, storage: StorageConfig, logger: Logger) async throws
         -> (RegistryStore, AdoptionReport)
     {
         let moved = try RegistryStore.moveLegacyLayout(root: root)
         if !moved.isEmpty {
             logger.notice("moved zotd's own files into \(root)/_zotd, where no repository name can collide with them: \(moved.joined(separator: ", "))")
         }
-        let store = try await Self.store(root: root, durable: durable, driver: driver)
+        let store = try await Self.store(root: root, durable: durable, storage: storage, logger: logger)
         try await store.removeAbandonedMonolithicUploads()
-        if case .s3(let s3) = driver {
+        if case .s3(let s3) = storage.driver {
             // A zot root's blob files are local; zotd's blobs are in the bucket, and it adopts none of them.
             logger.info("blobs in S3 bucket \(s3.bucket), uploads staged and metadata kept under \(root)/_zotd")
             return (store, AdoptionReport())
@@ -36,17 +37,28 @@ enum StorageStartup {
         return (store, report)
     }
 
-    /// The store `storage` describes, for every command that opens it: blobs on local disk or in the S3 bucket,
-    /// uploads staged and metadata kept under the local root either way.
-    static func store(root: String, durable: Bool, driver: StorageDriverConfig) async throws -> RegistryStore {
-        switch driver {
+    /// The store `storage` names: blobs on local disk or in S3 (uploads staged on local disk either way),
+    /// metadata in SQLite under the root or in PostgreSQL.
+    static func store(root: String, durable: Bool, storage: StorageConfig, logger: Logger) async throws -> RegistryStore {
+        let layout = BlobLayout(root: root)
+        _ = try RegistryStore.moveLegacyLayout(root: root)
+        let local = try LocalBlobStore(layout: layout)
+        let blobs: any BlobStore
+        switch storage.driver {
         case .local:
-            return try RegistryStore.local(root: root, durable: durable)
+            blobs = local
         case .s3(let s3):
-            let layout = BlobLayout(root: root)
-            let blobs = try await ObjectStorageStartup.blobStore(s3, staging: try LocalBlobStore(layout: layout))
-            let metadata = try SQLiteMetadataStore(path: layout.databasePath, durable: durable)
-            return RegistryStore(blobs: blobs, metadata: metadata, durable: durable)
+            blobs = try await ObjectStorageStartup.blobStore(s3, staging: local)
         }
+        let metadata: any MetadataStore
+        switch storage.metadataDriver {
+        case .embedded:
+            metadata = try SQLiteMetadataStore(path: layout.databasePath, durable: durable)
+        case .postgresql(let url):
+            let shared = try await PostgresMetadataStore.connect(url: url, logger: logger)
+            logger.info("metadata in PostgreSQL at \(shared.location), shared with every replica that names it")
+            metadata = shared
+        }
+        return RegistryStore(blobs: blobs, metadata: metadata, durable: durable)
     }
 }

@@ -210,6 +210,30 @@ func logLevelsMapZotNames(name: String, level: LogLevel) throws {
     #expect(try load(config(storage: "\"redirectBlobURL\": true")).0.storage.redirectBlobURL == true)
 }
 
+/// zotd's remote metadata store: zot's `cacheDriver` key, zotd's driver name.
+@Test func aPostgreSQLCacheDriverWithRemoteCacheIsTheMetadataDriver() throws {
+    let (config, warnings) = try load(config(storage:
+        "\"remoteCache\": true, \"cacheDriver\": {\"name\": \"postgresql\", \"url\": \"postgres://zotd@db:5432/zotd\"}"))
+    #expect(config.storage.metadataDriver == .postgresql(url: "postgres://zotd@db:5432/zotd"))
+    #expect(warnings.isEmpty)
+}
+
+@Test func noCacheDriverOrBoltDBKeepsMetadataEmbedded() throws {
+    #expect(try load(config()).0.storage.metadataDriver == .embedded)
+    #expect(try load(config(storage: "\"cacheDriver\": {\"name\": \"boltdb\"}")).0.storage.metadataDriver == .embedded)
+}
+
+/// zot would ignore the driver without `remoteCache`; replicas would then each keep metadata of their own.
+@Test func aPostgreSQLCacheDriverWithoutRemoteCacheIsRefused() {
+    let error = refusal(config(storage: "\"cacheDriver\": {\"name\": \"postgresql\", \"url\": \"postgres://db/zotd\"}"))
+    #expect(error?.keyPath == "storage.remoteCache")
+}
+
+@Test func aPostgreSQLCacheDriverNeedsItsURL() {
+    let error = refusal(config(storage: "\"remoteCache\": true, \"cacheDriver\": {\"name\": \"postgresql\"}"))
+    #expect(error?.keyPath == "storage.cacheDriver.url")
+}
+
 @Test func anS3DriverNeedsItsBucket() {
     let error = refusal(config(storage: "\"storageDriver\": {\"name\": \"s3\", \"region\": \"eu-west-1\"}"))
     #expect(error?.keyPath == "storage.storageDriver.bucket")

@@ -1,6 +1,9 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import ObjectStorage
+import PostgresMetadata
+import PostgresNIO
 
 @testable import Storage
 
@@ -10,16 +13,22 @@ enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Blob files on disk and SQLite, in a temporary folder.
     case local
     case inMemory
-    /// Blobs in the S3 store `scripts/start-s3.sh` starts (`make test-scale`), metadata in SQLite; only when
-    /// `S3_ENDPOINT` names one.
+    /// Blobs in the S3 store `scripts/s3-test-store.sh` starts (`make test-scale`), metadata in SQLite; only
+    /// when `S3_ENDPOINT` names one.
     case s3
+    /// Blob files on disk, metadata in a database of its own on the PostgreSQL server `scripts/pg-test-store.sh`
+    /// starts (`make test`); only when `PG_URL` names one.
+    case postgres
 
-    static var allCases: [Backend] { S3TestBucket.configured == nil ? [.local, .inMemory] : [.local, .inMemory, .s3] }
+    static var allCases: [Backend] {
+        [.local, .inMemory] + (S3TestBucket.configured == nil ? [] : [.s3])
+            + (PostgresTestServer.url == nil ? [] : [.postgres])
+    }
 
     var description: String { rawValue }
 
     /// A fresh, empty store of this backend.
-    func open() throws -> OpenedBackend {
+    func open() async throws -> OpenedBackend {
         switch self {
         case .local:
             let root = TemporaryRoot()
@@ -33,6 +42,12 @@ enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
                 client: try S3TestBucket.client(), rootDirectory: "conformance/\(UUID().uuidString)",
                 staging: try LocalBlobStore(layout: layout))
             let metadata = try SQLiteMetadataStore(path: layout.databasePath, durable: false)
+            return OpenedBackend(registry: RegistryStore(blobs: blobs, metadata: metadata, durable: false), root: root)
+        case .postgres:
+            let root = TemporaryRoot()
+            let blobs = try LocalBlobStore(layout: BlobLayout(root: root.path))
+            let metadata = try await PostgresMetadataStore.connect(
+                url: try await PostgresTestServer.freshDatabase(), maximumConnections: 4, logger: Logger(label: "test"))
             return OpenedBackend(registry: RegistryStore(blobs: blobs, metadata: metadata, durable: false), root: root)
         }
     }
@@ -79,5 +94,33 @@ enum S3TestBucket {
             endpoint: try S3Endpoint(regionEndpoint: configured.endpoint, bucket: bucket, region: "us-east-1"),
             credentials: S3Credentials(accessKey: configured.accessKey, secretKey: configured.secretKey),
             http: .shared)
+    }
+}
+
+/// The PostgreSQL server `scripts/pg-test-store.sh` prints as `PG_URL`: each test gets a database of its own,
+/// left for the script's `stop` to remove with the whole server.
+enum PostgresTestServer {
+    static var url: String? { ProcessInfo.processInfo.environment["PG_URL"] }
+
+    /// Connections to `PG_URL` itself, for `CREATE DATABASE`, for the test process's lifetime.
+    private static let administration: PostgresClient? = {
+        guard let url, let components = URLComponents(string: url), let host = components.host else { return nil }
+        let client = PostgresClient(
+            configuration: .init(
+                host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+                password: components.password, database: String(components.path.dropFirst()), tls: .disable))
+        Task { await client.run() }
+        return client
+    }()
+
+    /// The URL of a new, empty database.
+    static func freshDatabase() async throws -> String {
+        guard let administration, let url, var components = URLComponents(string: url) else {
+            throw StorageError.io("PG_URL is not set")
+        }
+        let name = "zotd_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try await administration.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        components.path = "/" + name
+        return components.string ?? url
     }
 }

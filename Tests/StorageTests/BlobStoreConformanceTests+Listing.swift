@@ -18,7 +18,7 @@ extension BlobStoreConformanceTests {
     /// Committed blobs of either algorithm are listed once each, in non-empty shards; staging files are not blobs.
     @Test(arguments: Backend.allCases)
     func listingHoldsEveryCommittedBlobOnce(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         var stored: Set<Digest> = []
         for _ in 0..<20 { stored.insert(try await opened.blobs.storeVerified(randomBytes(8))) }
         var sha512 = ContentHasher(.sha512)
@@ -36,7 +36,7 @@ extension BlobStoreConformanceTests {
     /// A blob modified since the cutoff may be a push in progress: it is not listed.
     @Test(arguments: Backend.allCases)
     func listingLeavesOutBlobsModifiedSinceTheCutoff(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.blobs.storeVerified(randomBytes(8))
         #expect(try await listedDigests(try listing(opened), modifiedBefore: Date().timeIntervalSince1970 - 60).isEmpty)
     }
@@ -45,7 +45,7 @@ extension BlobStoreConformanceTests {
     /// file systems stamp times at a coarse tick, hence the second of slack.
     @Test(arguments: Backend.allCases)
     func modificationTimeIsWhenTheBlobWasWritten(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let before = Date().timeIntervalSince1970
         let digest = try await opened.blobs.storeVerified(randomBytes(8))
         let after = Date().timeIntervalSince1970

@@ -7,7 +7,7 @@ import Testing
 extension BlobStoreConformanceTests {
     @Test(arguments: Backend.allCases)
     func openingAnUploadCreatesAnEmptyStagingFile(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.blobs.openUpload("u1").close()
         #expect(try await opened.blobs.stagedSize(ofUpload: "u1") == 0)
         #expect(try await opened.blobs.stagedUploadIDs() == ["u1"])
@@ -16,7 +16,7 @@ extension BlobStoreConformanceTests {
     /// Each request of a chunked upload opens the staging file again: what earlier ones wrote stays.
     @Test(arguments: Backend.allCases)
     func reopeningAnUploadKeepsItsBytes(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = randomBytes(100)
         try await opened.blobs.stage(bytes, as: "u1")
         try await opened.blobs.openUpload("u1").close()
@@ -26,7 +26,7 @@ extension BlobStoreConformanceTests {
     /// Writes are positional: one may overwrite, and one past the end leaves zeros in the gap.
     @Test(arguments: Backend.allCases)
     func writesLandAtTheirOffset(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let file = try await opened.blobs.openUpload("u1")
         try await file.write(ByteBuffer(bytes: [1, 2, 3, 4]), at: 0)
         try await file.write(ByteBuffer(bytes: [9]), at: 1)
@@ -39,7 +39,7 @@ extension BlobStoreConformanceTests {
     /// A failed chunk is rolled back by cutting the file to the last good offset.
     @Test(arguments: Backend.allCases)
     func truncateCutsTheStagedBytes(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = randomBytes(100)
         let file = try await opened.blobs.openUpload("u1")
         try await file.write(ByteBuffer(bytes: bytes), at: 0)
@@ -52,7 +52,7 @@ extension BlobStoreConformanceTests {
     /// After a restart an upload's hash is rebuilt from its staged bytes, read from the start.
     @Test(arguments: Backend.allCases)
     func readUploadStreamsTheStagedBytesFromTheStart(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = try largeRandomBytes(3 << 20 + 1)
         try await opened.blobs.stage(bytes, as: "u1")
         var chunkSizes: [Int] = []
@@ -68,7 +68,7 @@ extension BlobStoreConformanceTests {
     /// An upload id the metadata knows may have no staging file yet (no byte arrived before a restart).
     @Test(arguments: Backend.allCases)
     func readUploadOfAnEmptyOrUnknownUploadStreamsNothing(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.blobs.openUpload("empty").close()
         var calls = 0
         try await opened.blobs.readUpload("empty") { _ in calls += 1 }
@@ -78,14 +78,14 @@ extension BlobStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func stagedSizeOfAnUnknownUploadIsNil(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         #expect(try await opened.blobs.stagedSize(ofUpload: "unknown") == nil)
     }
 
     /// Cancelling and GC may both discard an upload: the second time, and an unknown id, are no error.
     @Test(arguments: Backend.allCases)
     func deleteUploadDiscardsTheStagedBytesAndMayBeRepeated(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.blobs.stage(randomBytes(10), as: "u1")
         try await opened.blobs.deleteUpload("u1")
         try await opened.blobs.deleteUpload("u1")
@@ -97,7 +97,7 @@ extension BlobStoreConformanceTests {
     /// GC lists staging files to find abandoned ones: every staging file, and nothing committed or discarded.
     @Test(arguments: Backend.allCases)
     func stagedUploadIDsListsStagingFilesOnly(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         for id in ["a", "b", "c", "d"] { try await opened.blobs.stage(randomBytes(10), as: id) }
         try await opened.blobs.commitUpload("b", as: sha256([1]), durable: false)
         try await opened.blobs.deleteUpload("c")
@@ -107,7 +107,7 @@ extension BlobStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func uploadsDoNotShareBytes(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let (first, second) = (try await opened.blobs.openUpload("u1"), try await opened.blobs.openUpload("u2"))
         try await first.write(ByteBuffer(bytes: [1, 1]), at: 0)
         try await second.write(ByteBuffer(bytes: [2]), at: 0)
@@ -121,7 +121,7 @@ extension BlobStoreConformanceTests {
     /// number may belong to another upload by then), and closing again is harmless.
     @Test(arguments: Backend.allCases)
     func closedUploadRefusesWritesAndClosesTwice(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let file = try await opened.blobs.openUpload("u1")
         try await file.close()
         try await file.close()
@@ -135,7 +135,7 @@ extension BlobStoreConformanceTests {
     /// succeed, into nothing) never bring the upload back.
     @Test(arguments: Backend.allCases)
     func lateWriteAfterDeleteUploadDoesNotBringItBack(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let file = try await opened.blobs.openUpload("u1")
         try await opened.blobs.deleteUpload("u1")
         try? await file.write(ByteBuffer(bytes: randomBytes(10)), at: 0)

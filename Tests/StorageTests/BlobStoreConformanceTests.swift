@@ -7,13 +7,13 @@ import Testing
 @Suite struct BlobStoreConformanceTests {
     @Test(arguments: Backend.allCases)
     func unknownBlobHasNoSize(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         #expect(try await opened.blobs.size(of: sha256([1, 2, 3])) == nil)
     }
 
     @Test(arguments: Backend.allCases)
     func stagedBytesAreNoBlobUntilCommitted(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = randomBytes(100)
         try await opened.blobs.stage(bytes, as: "u1")
         #expect(try await opened.blobs.size(of: sha256(bytes)) == nil)
@@ -22,7 +22,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func commitMovesTheStagedBytesIntoPlace(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = randomBytes(100)
         try await opened.blobs.stage(bytes, as: "u1")
         try await opened.blobs.commitUpload("u1", as: sha256(bytes), durable: false)
@@ -35,7 +35,7 @@ import Testing
     /// With `durable`, the local backend fsyncs; the outcome is the same blob.
     @Test(arguments: Backend.allCases)
     func durableCommitStoresTheSameBlob(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = randomBytes(100)
         try await opened.blobs.stage(bytes, as: "u1")
         try await opened.blobs.commitUpload("u1", as: sha256(bytes), durable: true)
@@ -45,7 +45,7 @@ import Testing
     /// Verifying is the caller's job (`RegistryStore` hashes while staging): the store takes the digest it is given.
     @Test(arguments: Backend.allCases)
     func commitStoresUnderTheDigestItIsGiven(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let (bytes, claimed) = (randomBytes(10), sha256([0]))
         try await opened.blobs.stage(bytes, as: "u1")
         try await opened.blobs.commitUpload("u1", as: claimed, durable: false)
@@ -57,7 +57,7 @@ import Testing
     /// the staged copy dropped (so concurrent pushes of one blob never replace a file being read).
     @Test(arguments: Backend.allCases)
     func commitOverAStoredBlobOfTheSameSizeKeepsTheStoredBytes(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let stored = randomBytes(50)
         let digest = try await opened.blobs.storeVerified(stored)
         try await opened.blobs.stage(randomBytes(50), as: "again")
@@ -69,7 +69,7 @@ import Testing
     /// A stored blob of another size than the staged bytes is a crash's leftover, and is replaced.
     @Test(arguments: Backend.allCases)
     func commitOverAStoredBlobOfAnotherSizeReplacesIt(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = randomBytes(50)
         try await opened.blobs.stage(Array(bytes.prefix(20)), as: "torn")
         try await opened.blobs.commitUpload("torn", as: sha256(bytes), durable: false)
@@ -80,7 +80,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func commitOfAnUnknownUploadFailsAndStoresNothing(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let digest = sha256([9])
         let error = await #expect(throws: StorageError.self) {
             try await opened.blobs.commitUpload("never-opened", as: digest, durable: false)
@@ -92,7 +92,7 @@ import Testing
     /// An upload that never received a byte commits as the empty blob (`RegistryStore` opens it first).
     @Test(arguments: Backend.allCases)
     func emptyUploadCommitsAsTheEmptyBlob(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.blobs.openUpload("empty").close()
         try await opened.blobs.commitUpload("empty", as: sha256([]), durable: false)
         #expect(try await opened.blobs.size(of: sha256([])) == 0)
@@ -101,7 +101,7 @@ import Testing
     /// Consumers hold one chunk at a time, so a large blob comes in many chunks of bounded size.
     @Test(arguments: Backend.allCases)
     func readStreamsTheWholeBlobInBoundedChunks(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = try largeRandomBytes(3 << 20 + 5)
         let digest = try await opened.blobs.storeVerified(bytes)
         let chunks = try await opened.blobs.chunks(of: digest, range: 0...Int64(bytes.count - 1))
@@ -112,7 +112,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func readOfARangeDeliversOnlyThoseBytes(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = randomBytes(1000)
         let digest = try await opened.blobs.storeVerified(bytes)
         #expect(try await opened.blobs.contents(of: digest, range: 100...899) == Array(bytes[100...899]))
@@ -120,7 +120,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func readOfTheFirstOrLastByteDeliversOneByte(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = randomBytes(1000)
         let digest = try await opened.blobs.storeVerified(bytes)
         #expect(try await opened.blobs.chunks(of: digest, range: 0...0) == [[bytes[0]]])
@@ -131,7 +131,7 @@ import Testing
     /// is never silently short.
     @Test(arguments: Backend.allCases)
     func readPastTheEndFails(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let digest = try await opened.blobs.storeVerified(randomBytes(1000))
         let overlapping = await #expect(throws: StorageError.self) {
             try await opened.blobs.chunks(of: digest, range: 500...1000)
@@ -144,7 +144,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func readOfAnUnknownBlobFails(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let error = await #expect(throws: StorageError.self) {
             try await opened.blobs.chunks(of: sha256([4, 2]), range: 0...0)
         }
@@ -154,7 +154,7 @@ import Testing
     /// A reader sees the whole blob or nothing: one that started keeps its bytes when GC deletes the blob.
     @Test(arguments: Backend.allCases)
     func blobDeletedDuringAReadIsReadToTheEnd(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = try largeRandomBytes(3 << 20)
         let digest = try await opened.blobs.storeVerified(bytes)
         var received: [UInt8] = []
@@ -168,7 +168,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func deleteRemovesOnlyThatBlob(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let gone = try await opened.blobs.storeVerified(randomBytes(10))
         let kept = try await opened.blobs.storeVerified(randomBytes(20))
         try await opened.blobs.delete(gone)
@@ -179,7 +179,7 @@ import Testing
     /// GC and a client may delete the same blob: the second delete, and one of a never-stored blob, succeed.
     @Test(arguments: Backend.allCases)
     func deletingAnAbsentBlobIsNotAnError(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let digest = try await opened.blobs.storeVerified(randomBytes(10))
         try await opened.blobs.delete(digest)
         try await opened.blobs.delete(digest)
@@ -190,7 +190,7 @@ import Testing
     /// The local backend's files stay on disk, readable by descriptor; the in-memory one keeps none.
     @Test(arguments: Backend.allCases)
     func openFileIsNilForAnUnknownBlob(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         #expect(try await opened.blobs.openFile(sha256([5])) == nil)
     }
 }

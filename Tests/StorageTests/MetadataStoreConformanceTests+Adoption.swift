@@ -7,7 +7,7 @@ extension MetadataStoreConformanceTests {
     /// Blobs, an index after its child, and tags all go in; the layout's digest is remembered.
     @Test(arguments: Backend.allCases)
     func adoptionStoresBlobsManifestsAndTagsAndRemembersTheLayout(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let image = try ManifestFixture.image("i", in: repo("a/b"), blobs: [blobDigest("c"), blobDigest("l")])
         let index = try ManifestFixture.index("x", in: repo("a/b"), children: [image.digest])
         try await opened.metadata.adopt(
@@ -28,7 +28,7 @@ extension MetadataStoreConformanceTests {
     /// tag or layout digest is left, as if the adoption had never run.
     @Test(arguments: Backend.allCases)
     func adoptionIsAllOrNothing(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let good = try ManifestFixture.image("g", in: repo("a"), blobs: [blobDigest("c")])
         let bad = try ManifestFixture.image("b", in: repo("a"), blobs: [blobDigest("c"), blobDigest("missing")])
         await #expect(throws: StorageError.manifestBlobUnknown(blobDigest("missing"))) {
@@ -48,7 +48,7 @@ extension MetadataStoreConformanceTests {
     /// a later complete one records it, and re-adopting what is stored moves tags without duplicating rows.
     @Test(arguments: Backend.allCases)
     func incompleteAdoptionIsNotRememberedAndALaterOneMovesTags(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let first = try ManifestFixture.image("1", in: repo("a"), blobs: [blobDigest("c")])
         let second = try ManifestFixture.image("2", in: repo("a"), blobs: [blobDigest("c")])
         let blobs: [RepositoryAdoption.Blob] = [.init(digest: blobDigest("c"), size: 3)]

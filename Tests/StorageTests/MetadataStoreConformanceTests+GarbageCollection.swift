@@ -29,7 +29,7 @@ extension MetadataStoreConformanceTests {
     /// Tagged images stay, however old, and so do the links their manifests reference.
     @Test(arguments: Backend.allCases)
     func taggedImageKeepsItsManifestAndLinks(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.putWithBlobs(try image("i"), tags: [tag("v1")])
         let candidates = try await opened.metadata.collectGarbage(olderThan: Self.farFuture)
         #expect(candidates.manifestsDeleted == 0 && candidates.linksDeleted == 0 && candidates.unlinkedBlobs.isEmpty)
@@ -39,7 +39,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func untaggedManifestOlderThanTheCutoffIsCollected(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.putWithBlobs(try image("i"))
         #expect(try await opened.metadata.collectGarbage(olderThan: Self.cutoff).manifestsDeleted == 1)
         #expect(try await stored([try image("i")], opened.metadata) == [false])
@@ -49,7 +49,7 @@ extension MetadataStoreConformanceTests {
     /// Younger content may be a push in progress (an index's children come before the index is tagged).
     @Test(arguments: Backend.allCases)
     func manifestCreatedAtOrAfterTheCutoffIsKept(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let manifests = [try image("at", createdAt: Self.cutoff), try image("before", createdAt: Self.cutoff - 0.5)]
         for manifest in manifests { try await opened.metadata.putWithBlobs(manifest) }
         #expect(try await opened.metadata.collectGarbage(olderThan: Self.cutoff).manifestsDeleted == 1)
@@ -58,7 +58,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func childrenOfALiveIndexAreKept(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let children = [try image("amd64"), try image("arm64")]
         for child in children { try await opened.metadata.putWithBlobs(child) }
         let index = try ManifestFixture.index("multi", in: repo("a"), children: children.map(\.digest), createdAt: Self.longAgo)
@@ -70,7 +70,7 @@ extension MetadataStoreConformanceTests {
     /// An untagged old index goes with its untagged children; a child tagged on its own stays.
     @Test(arguments: Backend.allCases)
     func deadIndexGoesWithItsUntaggedChildren(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let (untagged, tagged) = (try image("amd64"), try image("arm64"))
         try await opened.metadata.putWithBlobs(untagged)
         try await opened.metadata.putWithBlobs(tagged, tags: [tag("arm")])
@@ -82,7 +82,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func youngIndexKeepsItsOldChildren(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let child = try image("amd64")
         try await opened.metadata.putWithBlobs(child)
         let index = try ManifestFixture.index("multi", in: repo("a"), children: [child.digest], createdAt: Self.farFuture)
@@ -94,7 +94,7 @@ extension MetadataStoreConformanceTests {
     /// Signatures and SBOMs follow their image: kept while it lives, collected with it.
     @Test(arguments: Backend.allCases)
     func referrersLiveAndDieWithTheirSubject(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let (live, dead) = (try image("live"), try image("dead"))
         try await opened.metadata.putWithBlobs(live, tags: [tag("v1")])
         try await opened.metadata.putWithBlobs(dead)
@@ -107,7 +107,7 @@ extension MetadataStoreConformanceTests {
     /// Liveness flows from a subject to its referrers, never back.
     @Test(arguments: Backend.allCases)
     func youngReferrerDoesNotKeepItsSubject(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let subject = try image("subject")
         let signature = try image("sig", subject: subject.digest, createdAt: Self.farFuture)
         for manifest in [subject, signature] { try await opened.metadata.putWithBlobs(manifest) }
@@ -118,7 +118,7 @@ extension MetadataStoreConformanceTests {
     /// Tagged index → child → the child's signature → a signature of that signature: all live.
     @Test(arguments: Backend.allCases)
     func livenessFollowsIndexesAndReferrersTransitively(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let child = try image("child")
         let signature = try image("sig", subject: child.digest)
         let countersignature = try image("countersig", subject: signature.digest)
@@ -132,7 +132,7 @@ extension MetadataStoreConformanceTests {
     /// A tag keeps its own repository's copy only: the same manifest untagged elsewhere goes.
     @Test(arguments: Backend.allCases)
     func livenessIsPerRepository(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let (inA, inB) = (try image("same", in: repo("a")), try image("same", in: repo("b")))
         try await opened.metadata.putWithBlobs(inA)
         try await opened.metadata.putWithBlobs(inB, tags: [tag("v1")])

@@ -11,7 +11,7 @@ extension MetadataStoreConformanceTests {
     /// Every recorded blob with its size, linked or not, in digest order.
     @Test(arguments: Backend.allCases)
     func inventoryListsRecordedBlobsInDigestOrder(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.link([blobDigest("x")], size: 1, to: repo("a"))
         try await opened.metadata.link([blobDigest("y")], size: 2, to: repo("b"))
         try await opened.metadata.link([blobDigest("z")], size: 3, to: repo("b"))
@@ -23,7 +23,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func blobLinksNameEachDigestsRepositoriesInOrder(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         for name in ["c", "a", "b/x"] { try await opened.metadata.link([blobDigest("shared")], to: repo(name)) }
         try await opened.metadata.link([blobDigest("own")], to: repo("b/x"))
         #expect(try await inventory(opened).blobLinks() == [blobDigest("shared"): ["a", "b/x", "c"], blobDigest("own"): ["b/x"]])
@@ -31,7 +31,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func allManifestsAreInRepositoryThenDigestOrder(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         var manifests: [NewManifest] = []
         for name in ["b", "a"] {
             for label in ["one", "two"] { manifests.append(try ManifestFixture.image(label, in: repo(name), blobs: [blobDigest("c")])) }
@@ -48,7 +48,7 @@ extension MetadataStoreConformanceTests {
     /// The orphan sweep asks which files the metadata knows: recorded blobs, linked or not, until forgotten.
     @Test(arguments: Backend.allCases)
     func recordedBlobsAreThoseNotYetForgotten(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.link([blobDigest("linked"), blobDigest("unlinked"), blobDigest("forgotten")], to: repo("a"))
         for label in ["unlinked", "forgotten"] { _ = try await opened.metadata.unlinkBlob(blobDigest(label), from: repo("a")) }
         _ = try await opened.metadata.forgetBlobIfUnlinked(blobDigest("forgotten"))

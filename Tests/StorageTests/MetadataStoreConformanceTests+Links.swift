@@ -6,7 +6,7 @@ import Testing
 extension MetadataStoreConformanceTests {
     @Test(arguments: Backend.allCases)
     func unreferencedLinkOlderThanTheCutoffIsDeleted(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.link([blobDigest("x")], to: repo("a"))
         let candidates = try await opened.metadata.collectGarbage(olderThan: Self.farFuture)
         #expect(candidates.linksDeleted == 1 && candidates.unlinkedBlobs == [blobDigest("x")])
@@ -16,7 +16,7 @@ extension MetadataStoreConformanceTests {
     /// Blobs are pushed before the manifest that references them: a young link is not garbage yet.
     @Test(arguments: Backend.allCases)
     func linkYoungerThanTheCutoffIsKept(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.link([blobDigest("x")], to: repo("a"))
         let candidates = try await opened.metadata.collectGarbage(olderThan: Self.longAgo)
         #expect(candidates.linksDeleted == 0 && candidates.unlinkedBlobs.isEmpty)
@@ -26,7 +26,7 @@ extension MetadataStoreConformanceTests {
     /// References are per repository: another repository's manifest keeps its own link, not this one's.
     @Test(arguments: Backend.allCases)
     func referenceFromAnotherRepositoryDoesNotKeepALink(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.putWithBlobs(try image("i", in: repo("a")), tags: [tag("v1")])
         try await opened.metadata.link([blobDigest("c")], to: repo("b"))
         let candidates = try await opened.metadata.collectGarbage(olderThan: Self.farFuture)
@@ -38,7 +38,7 @@ extension MetadataStoreConformanceTests {
     /// Manifests go first, so their links and blobs go in the same collection rather than the next one.
     @Test(arguments: Backend.allCases)
     func collectedManifestsLinksAndBlobsGoInTheSamePass(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let manifest = try ManifestFixture.image(
             "i", in: repo("a"), blobs: [blobDigest("c"), blobDigest("l")], createdAt: Self.longAgo)
         try await opened.metadata.putWithBlobs(manifest)
@@ -50,7 +50,7 @@ extension MetadataStoreConformanceTests {
     /// A blob just unlinked may be mounted or pushed again in a moment: it is a candidate only once old.
     @Test(arguments: Backend.allCases)
     func unlinkedBlobIsACandidateOnlyOnceOlderThanTheCutoff(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.link([blobDigest("x")], to: repo("a"))
         _ = try await opened.metadata.unlinkBlob(blobDigest("x"), from: repo("a"))
         #expect(try await opened.metadata.collectGarbage(olderThan: Self.longAgo).unlinkedBlobs.isEmpty)
@@ -60,7 +60,7 @@ extension MetadataStoreConformanceTests {
     /// Collection only names unlinked blobs: the caller deletes the bytes, then forgets the blob, under its lock.
     @Test(arguments: Backend.allCases)
     func collectionLeavesUnlinkedBlobsRecorded(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.link([blobDigest("x")], to: repo("a"))
         _ = try await opened.metadata.unlinkBlob(blobDigest("x"), from: repo("a"))
         _ = try await opened.metadata.collectGarbage(olderThan: Self.farFuture)
@@ -71,7 +71,7 @@ extension MetadataStoreConformanceTests {
     /// Re-checked at the last moment, so a blob linked again since the collection is never forgotten.
     @Test(arguments: Backend.allCases)
     func forgetBlobIfUnlinkedForgetsOnlyUnlinkedBlobs(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.link([blobDigest("linked"), blobDigest("unlinked")], to: repo("a"))
         _ = try await opened.metadata.unlinkBlob(blobDigest("unlinked"), from: repo("a"))
         #expect(try await !opened.metadata.forgetBlobIfUnlinked(blobDigest("linked")))
@@ -85,7 +85,7 @@ extension MetadataStoreConformanceTests {
     /// Stale means idle since before the cutoff; the records stay until the caller removes their bytes.
     @Test(arguments: Backend.allCases)
     func staleUploadsAreThoseIdleSinceBeforeTheCutoff(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         for (id, updatedAt) in [("stale", 100.0), ("at-cutoff", 500), ("fresh", 900), ("touched", 100)] {
             try await opened.metadata.createUpload(UploadRecord(id: id, repository: repo("a"), createdAt: 100, updatedAt: updatedAt))
         }
@@ -97,7 +97,7 @@ extension MetadataStoreConformanceTests {
     /// Pushing or mounting a blob again re-stamps its link, so the grace period protects the new push.
     @Test(arguments: Backend.allCases)
     func relinkingOrMountingRestartsTheGracePeriod(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.link([blobDigest("pushed"), blobDigest("mounted"), blobDigest("left")], to: repo("a"))
         try await Task.sleep(for: .milliseconds(50))
         let cutoff = RegistryStore.now

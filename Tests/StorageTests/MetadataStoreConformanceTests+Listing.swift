@@ -13,7 +13,7 @@ extension MetadataStoreConformanceTests {
     /// NAME_UNKNOWN: a repository nobody pushed to has no tag list, not an empty one.
     @Test(arguments: Backend.allCases)
     func tagsOfAnUnknownRepositoryAreNil(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await tagged(["v1"], in: repo("a"), opened.metadata)
         #expect(try await opened.metadata.tags(in: repo("b"), after: nil, limit: nil) == nil)
     }
@@ -21,7 +21,7 @@ extension MetadataStoreConformanceTests {
     /// A push whose blobs arrived but whose manifest has not yet makes the repository known, with no tags.
     @Test(arguments: Backend.allCases)
     func repositoryThatOnlyLinksBlobsIsKnownWithNoTags(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.link([blobDigest("c")], to: repo("a"))
         #expect(try await opened.metadata.tags(in: repo("a"), after: nil, limit: nil) == [])
         #expect(try await opened.metadata.repositories(after: nil, limit: nil) == [])
@@ -29,7 +29,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func repositoryWithNothingLeftIsUnknownAgain(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let image = try ManifestFixture.image("i", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(image, tags: [tag("v1")])
         _ = try await opened.metadata.deleteManifest(image.digest, in: repo("a"))
@@ -41,7 +41,7 @@ extension MetadataStoreConformanceTests {
     /// Byte order, as distribution lists: digits, then upper case, then `_`, then lower case.
     @Test(arguments: Backend.allCases)
     func tagsAreInByteOrder(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await tagged(["b", "a", "c", "a1", "B", "_x", "0", "a.b", "a-b"], in: repo("r"), opened.metadata)
         #expect(
             try await opened.metadata.tags(in: repo("r"), after: nil, limit: nil)
@@ -51,7 +51,7 @@ extension MetadataStoreConformanceTests {
     /// `?last=&n=`: strictly after `last` (which need not be a tag), at most `n`.
     @Test(arguments: Backend.allCases)
     func tagsArePagedAfterLastAndUpToLimit(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await tagged(["a", "a1", "b", "c"], in: repo("r"), opened.metadata)
         let metadata = opened.metadata
         #expect(try await metadata.tags(in: repo("r"), after: nil, limit: 1) == ["a"])
@@ -66,7 +66,7 @@ extension MetadataStoreConformanceTests {
     /// The catalog lists repositories holding a manifest, not those that only link blobs.
     @Test(arguments: Backend.allCases)
     func catalogListsRepositoriesHoldingManifests(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await tagged(["v1"], in: repo("a"), opened.metadata)
         try await opened.metadata.link([blobDigest("c")], to: repo("b"))
         #expect(try await opened.metadata.repositories(after: nil, limit: nil) == ["a"])
@@ -75,7 +75,7 @@ extension MetadataStoreConformanceTests {
     /// `/` and `-` sort before letters, so `a/b` comes after `a-c` and before `b`.
     @Test(arguments: Backend.allCases)
     func catalogIsInByteOrderAndPaged(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         for name in ["b", "a/b", "a", "a-c", "c/d"] { try await tagged(["v1"], in: repo(name), opened.metadata) }
         let metadata = opened.metadata
         #expect(try await metadata.repositories(after: nil, limit: nil) == ["a", "a-c", "a/b", "b", "c/d"])
@@ -87,7 +87,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func deletingTheLastManifestDropsTheRepositoryFromTheCatalog(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let first = try ManifestFixture.image("first", in: repo("a"), blobs: [blobDigest("c")])
         let second = try ManifestFixture.image("second", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(first)

@@ -6,7 +6,7 @@ import Testing
 extension MetadataStoreConformanceTests {
     @Test(arguments: Backend.allCases)
     func manifestIsServedByDigestAndByEachTag(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let image = try ManifestFixture.image("i", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(image, tags: [tag("v1"), tag("latest")])
         for reference in [Reference.digest(image.digest), .tag(tag("v1")), .tag(tag("latest"))] {
@@ -18,7 +18,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func manifestIsUnknownInAnotherRepositoryOrUnderAnotherTag(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let image = try ManifestFixture.image("i", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(image, tags: [tag("v1")])
         #expect(try await opened.metadata.manifest(.digest(image.digest), in: repo("b")) == nil)
@@ -29,7 +29,7 @@ extension MetadataStoreConformanceTests {
     /// MANIFEST_BLOB_UNKNOWN names the blob, and the refused manifest leaves no trace.
     @Test(arguments: Backend.allCases)
     func manifestWithAnUnlinkedBlobIsRefused(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.link([blobDigest("c")], to: repo("a"))
         let image = try ManifestFixture.image("i", in: repo("a"), blobs: [blobDigest("c"), blobDigest("missing")])
         await #expect(throws: StorageError.manifestBlobUnknown(blobDigest("missing"))) {
@@ -43,7 +43,7 @@ extension MetadataStoreConformanceTests {
     /// Links are per repository: a blob another repository sees is not this one's until mounted.
     @Test(arguments: Backend.allCases)
     func blobLinkedOnlyInAnotherRepositoryDoesNotCount(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.link([blobDigest("c")], to: repo("b"))
         let image = try ManifestFixture.image("i", in: repo("a"), blobs: [blobDigest("c")])
         await #expect(throws: StorageError.manifestBlobUnknown(blobDigest("c"))) {
@@ -53,7 +53,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func indexWithAMissingChildIsRefused(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let child = try ManifestFixture.image("child", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(child)
         let missing = sha256(Array("not pushed".utf8))
@@ -66,7 +66,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func indexOverStoredChildrenIsStored(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let child = try ManifestFixture.image("child", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(child)
         let index = try ManifestFixture.index("multi", in: repo("a"), children: [child.digest])
@@ -77,7 +77,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func childStoredOnlyInAnotherRepositoryDoesNotCount(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let child = try ManifestFixture.image("child", in: repo("b"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(child)
         let index = try ManifestFixture.index("multi", in: repo("a"), children: [child.digest])
@@ -89,7 +89,7 @@ extension MetadataStoreConformanceTests {
     /// The check and the change are one step: a refused push moves no tag.
     @Test(arguments: Backend.allCases)
     func refusedManifestLeavesTheTagWhereItWas(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let first = try ManifestFixture.image("first", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(first, tags: [tag("v1")])
         let broken = try ManifestFixture.image("broken", in: repo("a"), blobs: [blobDigest("missing")])
@@ -102,7 +102,7 @@ extension MetadataStoreConformanceTests {
     /// A tag names one manifest: pushing another under it moves it, and the first stays by digest.
     @Test(arguments: Backend.allCases)
     func tagMovesToTheLatestManifest(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let first = try ManifestFixture.image("first", in: repo("a"), blobs: [blobDigest("c")])
         let second = try ManifestFixture.image("second", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(first, tags: [tag("v1")])
@@ -115,7 +115,7 @@ extension MetadataStoreConformanceTests {
     /// Pushing a stored manifest again (under another tag) adds the tag and stores nothing twice.
     @Test(arguments: Backend.allCases)
     func puttingAStoredManifestAgainAddsItsTags(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let image = try ManifestFixture.image("i", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(image, tags: [tag("v1")])
         let bytes = try await opened.metadata.storageBytes(in: repo("a"))
@@ -126,7 +126,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func deleteManifestRemovesItAndItsTagsOnly(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let gone = try ManifestFixture.image("gone", in: repo("a"), blobs: [blobDigest("c")])
         let kept = try ManifestFixture.image("kept", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(gone, tags: [tag("v1"), tag("v2")])
@@ -140,7 +140,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func deleteTagKeepsTheManifest(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let image = try ManifestFixture.image("i", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(image, tags: [tag("v1")])
         #expect(try await opened.metadata.deleteTag(tag("v1"), in: repo("a")))
@@ -152,7 +152,7 @@ extension MetadataStoreConformanceTests {
     /// The HTTP layer answers MANIFEST_UNKNOWN when there was nothing to delete.
     @Test(arguments: Backend.allCases)
     func deletingAnUnknownManifestOrTagIsFalse(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let image = try ManifestFixture.image("i", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(image, tags: [tag("v1")])
         #expect(try await !opened.metadata.deleteTag(tag("v2"), in: repo("a")))
@@ -165,7 +165,7 @@ extension MetadataStoreConformanceTests {
     /// The referrers API's index entries: every field from the stored referrer, in digest order.
     @Test(arguments: Backend.allCases)
     func referrersAreTheManifestsWhoseSubjectIsTheDigest(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let subject = try ManifestFixture.image("subject", in: repo("a"), blobs: [blobDigest("c")])
         try await opened.metadata.putWithBlobs(subject, tags: [tag("v1")])
         let signature = try ManifestFixture.image(
@@ -186,7 +186,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func referrersFilterByArtifactType(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let subject = sha256(Array("subject".utf8))
         let signature = try ManifestFixture.image(
             "sig", in: repo("a"), blobs: [blobDigest("e")], subject: subject, artifactType: "application/x.sig")
@@ -201,7 +201,7 @@ extension MetadataStoreConformanceTests {
     /// The OCI spec lets a referrer be pushed before its subject, and in another repository it is not listed.
     @Test(arguments: Backend.allCases)
     func referrersAreListedWithoutTheirSubjectAndPerRepository(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let subject = sha256(Array("not pushed yet".utf8))
         let inA = try ManifestFixture.image("sig", in: repo("a"), blobs: [blobDigest("e")], subject: subject)
         try await opened.metadata.putWithBlobs(inA)

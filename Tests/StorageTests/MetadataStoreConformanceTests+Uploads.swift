@@ -6,7 +6,7 @@ import Testing
 extension MetadataStoreConformanceTests {
     @Test(arguments: Backend.allCases)
     func createdUploadIsReadBack(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let upload = UploadRecord(id: "u1", repository: repo("a/b"), createdAt: 100, updatedAt: 150)
         try await opened.metadata.createUpload(upload)
         #expect(try await opened.metadata.upload(id: "u1") == upload)
@@ -15,7 +15,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func touchUploadMovesOnlyItsUpdateTime(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.createUpload(UploadRecord(id: "u1", repository: repo("a"), createdAt: 100, updatedAt: 100))
         try await opened.metadata.createUpload(UploadRecord(id: "u2", repository: repo("a"), createdAt: 100, updatedAt: 100))
         try await opened.metadata.touchUpload(id: "u1", at: 500)
@@ -25,7 +25,7 @@ extension MetadataStoreConformanceTests {
 
     @Test(arguments: Backend.allCases)
     func deleteUploadForgetsOnlyThatUpload(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.createUpload(UploadRecord(id: "u1", repository: repo("a"), createdAt: 1, updatedAt: 1))
         try await opened.metadata.createUpload(UploadRecord(id: "u2", repository: repo("a"), createdAt: 1, updatedAt: 1))
         try await opened.metadata.deleteUpload(id: "u1")
@@ -36,7 +36,7 @@ extension MetadataStoreConformanceTests {
     /// A request racing GC's removal of its upload may touch or delete it afterwards: no error, nothing created.
     @Test(arguments: Backend.allCases)
     func touchingOrDeletingAnUnknownUploadChangesNothing(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.touchUpload(id: "gone", at: 500)
         try await opened.metadata.deleteUpload(id: "gone")
         #expect(try await opened.metadata.upload(id: "gone") == nil)
@@ -45,7 +45,7 @@ extension MetadataStoreConformanceTests {
     /// Ids are unique: a second session under a taken id fails and leaves the first as it was.
     @Test(arguments: Backend.allCases)
     func creatingAnUploadUnderATakenIdFails(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let first = UploadRecord(id: "u1", repository: repo("a"), createdAt: 1, updatedAt: 1)
         try await opened.metadata.createUpload(first)
         let error = await #expect(throws: StorageError.self) {

@@ -7,7 +7,7 @@ import Testing
 @Suite struct MetadataStoreConformanceTests {
     @Test(arguments: Backend.allCases)
     func linkedBlobIsSizedInItsRepositoryOnly(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.linkBlob(blobDigest("x"), size: 10, to: repo("a"))
         #expect(try await opened.metadata.blobSize(blobDigest("x"), in: repo("a")) == 10)
         #expect(try await opened.metadata.blobSize(blobDigest("x"), in: repo("b")) == nil)
@@ -16,7 +16,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func unknownBlobHasNoSize(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         #expect(try await opened.metadata.blobSize(blobDigest("x")) == nil)
         #expect(try await opened.metadata.blobSize(blobDigest("x"), in: repo("a")) == nil)
     }
@@ -24,7 +24,7 @@ import Testing
     /// A blob's size is recorded once, when it is first stored; linking it elsewhere does not change it.
     @Test(arguments: Backend.allCases)
     func laterLinksKeepTheFirstRecordedSize(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.linkBlob(blobDigest("x"), size: 10, to: repo("a"))
         try await opened.metadata.linkBlob(blobDigest("x"), size: 20, to: repo("b"))
         #expect(try await opened.metadata.blobSize(blobDigest("x"), in: repo("b")) == 10)
@@ -33,7 +33,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func mountLinksABlobTheSourceSees(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.linkBlob(blobDigest("x"), size: 10, to: repo("a"))
         #expect(try await opened.metadata.mountBlob(blobDigest("x"), from: repo("a"), to: repo("b")))
         #expect(try await opened.metadata.blobSize(blobDigest("x"), in: repo("b")) == 10)
@@ -43,7 +43,7 @@ import Testing
     /// repository that does not link it, and the target stays unknown.
     @Test(arguments: Backend.allCases)
     func mountFromARepositoryLackingTheBlobLinksNothing(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.linkBlob(blobDigest("x"), size: 10, to: repo("a"))
         #expect(try await !opened.metadata.mountBlob(blobDigest("x"), from: repo("b"), to: repo("c")))
         #expect(try await !opened.metadata.mountBlob(blobDigest("never"), from: repo("a"), to: repo("c")))
@@ -54,7 +54,7 @@ import Testing
     /// Unlinking hides the blob from one repository; the blob stays recorded until GC forgets it.
     @Test(arguments: Backend.allCases)
     func unlinkRemovesOnlyThatRepositorysLink(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.link([blobDigest("x")], to: repo("a"))
         try await opened.metadata.link([blobDigest("x")], to: repo("b"))
         #expect(try await opened.metadata.unlinkBlob(blobDigest("x"), from: repo("a")))
@@ -66,7 +66,7 @@ import Testing
     /// The HTTP layer answers BLOB_UNKNOWN when there was no link to remove.
     @Test(arguments: Backend.allCases)
     func unlinkWithoutALinkIsFalse(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         try await opened.metadata.link([blobDigest("x")], to: repo("a"))
         #expect(try await opened.metadata.unlinkBlob(blobDigest("x"), from: repo("a")))
         #expect(try await !opened.metadata.unlinkBlob(blobDigest("x"), from: repo("a")))
@@ -77,7 +77,7 @@ import Testing
     /// `zot_repo_storage_bytes`: the blobs the repository links plus its manifests' bytes, nothing of others.
     @Test(arguments: Backend.allCases)
     func storageBytesAreTheRepositorysBlobsAndManifests(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         #expect(try await opened.metadata.storageBytes(in: repo("a")) == 0)
         try await opened.metadata.link([blobDigest("config")], size: 100, to: repo("a"))
         try await opened.metadata.link([blobDigest("layer")], size: 1000, to: repo("a"))

@@ -14,7 +14,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func chunkedUploadBecomesABlobOfItsRepository(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let store = opened.registry
         let bytes = randomBytes(5000)
         let id = try await store.startUpload(in: repo("a"))
@@ -28,7 +28,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func monolithicPushOfAWrongDigestStoresNothing(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = randomBytes(1000)
         await #expect(throws: StorageError.digestMismatch(expected: sha256([1]), actual: sha256(bytes))) {
             try await opened.registry.storeBlob(sha256([1]), in: repo("a"), body: ChunkedBody(chunks: [bytes]), declaredLength: nil)
@@ -42,7 +42,7 @@ import Testing
     /// rebuilds it from the staged bytes.
     @Test(arguments: Backend.allCases)
     func uploadResumesAfterARestart(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = randomBytes(3000)
         let id = try await opened.registry.startUpload(in: repo("a"))
         try await opened.registry.appendToUpload(id, in: repo("a"), body: ChunkedBody(chunks: [Array(bytes[..<1000])]))
@@ -55,7 +55,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func pushedImageIsServedByTagAndDigest(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = try await ManifestStoreTests().pushImage(opened.registry, in: repo("a"))
         let (digest, _) = try await opened.registry.putManifest(
             bytes, contentType: nil, reference: .tag(tag("v1")), in: repo("a"))
@@ -68,7 +68,7 @@ import Testing
     /// GC with no grace period: the untagged image's manifest, links, metadata and bytes all go.
     @Test(arguments: Backend.allCases)
     func garbageCollectionRemovesAnUntaggedImageWithItsBytes(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = try await ManifestStoreTests().pushImage(opened.registry, in: repo("a"))
         let (digest, parsed) = try await opened.registry.putManifest(
             bytes, contentType: nil, reference: .tag(tag("v1")), in: repo("a"))
@@ -86,7 +86,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func garbageCollectionKeepsATaggedImage(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = try await ManifestStoreTests().pushImage(opened.registry, in: repo("a"))
         let (_, parsed) = try await opened.registry.putManifest(bytes, contentType: nil, reference: .tag(tag("v1")), in: repo("a"))
         #expect(try await opened.registry.collectGarbage(delay: -1) == GarbageReport())
@@ -95,7 +95,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func garbageCollectionRemovesAStaleUploadWithItsStagedBytes(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let id = try await opened.registry.startUpload(in: repo("a"))
         try await opened.registry.appendToUpload(id, in: repo("a"), body: ChunkedBody(chunks: [randomBytes(10)]))
         #expect(try await opened.registry.collectGarbage(delay: 3600).uploadsDeleted == 0)
@@ -106,7 +106,7 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func scrubOfAnIntactStoreIsClean(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = try await ManifestStoreTests().pushImage(opened.registry, in: repo("a"))
         _ = try await opened.registry.putManifest(bytes, contentType: nil, reference: .tag(tag("v1")), in: repo("a"))
         let report = try await opened.registry.scrub()
@@ -116,7 +116,7 @@ import Testing
     /// Scrub needs the metadata's inventory and the blobs' bytes: both backends find a blob whose bytes went.
     @Test(arguments: Backend.allCases)
     func scrubReportsABlobWhoseBytesAreGone(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let bytes = randomBytes(100)
         _ = try await opened.registry.storeBlob(sha256(bytes), in: repo("a"), body: ChunkedBody(chunks: [bytes]), declaredLength: nil)
         try await opened.blobs.delete(sha256(bytes))
@@ -128,7 +128,7 @@ import Testing
     /// Bytes committed without a metadata record (a kill between the two) are swept; recorded ones never are.
     @Test(arguments: Backend.allCases)
     func orphanBlobFileIsSweptAndRecordedOnesStay(_ backend: Backend) async throws {
-        let opened = try backend.open()
+        let opened = try await backend.open()
         let orphan = try await opened.blobs.storeVerified(randomBytes(10))
         let bytes = randomBytes(20)
         _ = try await opened.registry.storeBlob(sha256(bytes), in: repo("a"), body: ChunkedBody(chunks: [bytes]), declaredLength: nil)

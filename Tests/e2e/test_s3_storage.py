@@ -7,15 +7,13 @@ other's blobs. The bucket is read back with curl's own SigV4 (`--aws-sigv4`), no
 
 import json
 import os
-import socket
 import subprocess
-import threading
 import uuid
-from urllib.parse import urlsplit
 
 import pytest
 
 from auth_support import require_tool, run
+from tcp_proxy import CuttableProxy
 from oci import OCTET_STREAM, build_runnable_image, random_bytes, sha256_digest, write_oci_layout
 
 BUCKET = "zotd-e2e"
@@ -44,71 +42,6 @@ def bucket_keys(prefix):
          f"{os.environ['S3_ENDPOINT']}/{BUCKET}?list-type=2&prefix={prefix}%2F"],
         check=True, capture_output=True, text=True).stdout
     return [part.split("</Key>")[0] for part in out.split("<Key>")[1:]]
-
-
-class CuttableProxy:
-    """A TCP forwarder to the S3 endpoint that a test can cut, as an outage would (open connections dropped,
-    new ones closed at once), and restore."""
-
-    def __init__(self, endpoint):
-        target = urlsplit(endpoint)
-        self.target = (target.hostname, target.port)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.up = True
-        self.to_drop = 0
-        self.sockets = []
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if not self.up or self.to_drop > 0:
-                self.to_drop = max(0, self.to_drop - 1)
-                client.close()
-                continue
-            upstream = socket.create_connection(self.target)
-            with self.lock:
-                self.sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(source, sink):
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (source, sink):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def cut(self):
-        self.up = False
-        with self.lock:
-            for s in self.sockets:
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-            self.sockets = []
-
-    def restore(self, dropping=0):
-        """Forwards again, after closing the next `dropping` connections at once."""
-        self.to_drop = dropping
-        self.up = True
-
-    def close(self):
-        self.cut()
-        self.listener.close()
 
 
 @pytest.fixture

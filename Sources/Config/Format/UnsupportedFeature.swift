@@ -36,16 +36,23 @@ struct UnsupportedFeature: Sendable {
         },
         UnsupportedFeature("storage", "cacheDriver") { driver in
             let name = driver["name"]?.stringValue ?? "unnamed"
-            if name.lowercased() == "boltdb" { return nil }
+            if ["boltdb", "postgresql"].contains(name.lowercased()) { return nil }
             return Refusal(
                 feature: "\(name) cache driver",
-                why: "the \"\(name)\" cache driver is not supported yet (zotd keeps its indexes on local disk)")
+                why: "the \"\(name)\" cache driver is not supported (zotd keeps its metadata in SQLite on local disk, "
+                    + "or in PostgreSQL with {\"name\": \"postgresql\", \"url\": ...} and remoteCache true)")
         },
-        UnsupportedFeature("storage", "remoteCache") { remote in
-            guard remote == .bool(true) else { return nil }
+        // zot's remote caches are DynamoDB and Redis; zotd's is PostgreSQL, and asking for a remote cache
+        // without naming it would leave each replica with metadata of its own.
+        UnsupportedFeature("storage") { storage in
+            guard storage["remoteCache"] == .bool(true),
+                storage["cacheDriver"]?["name"]?.stringValue?.lowercased() != "postgresql"
+            else { return nil }
             return Refusal(
                 feature: "remote cache",
-                why: "a remote cache is not supported yet (zotd keeps its indexes on local disk)")
+                why: "a remote cache needs cacheDriver {\"name\": \"postgresql\", \"url\": ...}, "
+                    + "the only remote metadata store zotd has",
+                member: "remoteCache")
         },
         UnsupportedFeature("storage", "retention") { retention in
             guard let policies = retention["policies"]?.arrayValue, !policies.isEmpty else { return nil }

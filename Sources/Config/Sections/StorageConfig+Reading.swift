@@ -40,6 +40,16 @@ extension StorageConfig {
             driver = try StorageDriverConfig(reading: &driverReader, warnings: &warnings)
         }
         cacheDriver = try reader.rawObject("cacheDriver")
+        if let cacheDriver {
+            var driverReader = try ConfigReader(cacheDriver, at: reader.path.appending("cacheDriver"))
+            metadataDriver = try MetadataDriverConfig(reading: &driverReader, warnings: &warnings)
+            if case .postgresql = metadataDriver, !remoteCache {
+                // zot would ignore the driver and keep a local cache; replicas would each keep their own metadata.
+                throw .invalid(
+                    keyPath: reader.path.appending("remoteCache").description,
+                    expected: "true with the postgresql cache driver", got: "false")
+            }
+        }
         if !isSubPath, var entries = try reader.object("subPaths") {
             subPaths = try Self.subPaths(reading: &entries, mainRoot: root, warnings: &warnings)
         }

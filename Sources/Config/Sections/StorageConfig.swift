@@ -16,7 +16,7 @@ public struct StorageConfig: Sendable, Equatable {
     public var gcTimeWindow: GCTimeWindow?
     /// zot's `commit` flag: make every write durable on disk (fsync) before answering. Default: off.
     public var commit: Bool
-    /// Whether the dedupe index lives in a remote cache. zotd refuses `true` (see `UnsupportedFeature`).
+    /// Whether metadata lives in a remote store: `true` only with the `postgresql` cache driver.
     public var remoteCache: Bool
     /// Separate storage for repositories under a route prefix, e.g. `"/a"`, keyed by that prefix. Parsed with
     /// zot's rules but refused for now (see `UnsupportedFeature`), so empty in every config zotd loads today.
@@ -30,8 +30,10 @@ public struct StorageConfig: Sendable, Equatable {
     /// zotd's key: blob GETs answered with a 307 to a presigned URL of the blob in the bucket (S3 only), so
     /// that the bytes do not pass through zotd. Default off.
     public var redirectBlobURL = false
-    /// The cache driver section, kept as written; only `{"name": "boltdb"}` gets past the refusal table.
+    /// The cache driver section, kept as written; `boltdb` and `postgresql` get past the refusal table.
     public var cacheDriver: JSONValue?
+    /// `cacheDriver` read: where metadata lives.
+    public var metadataDriver: MetadataDriverConfig = .embedded
 
     /// zot's default GC delay and interval: one hour each.
     public static let defaultGCPeriod: Duration = .seconds(3600)

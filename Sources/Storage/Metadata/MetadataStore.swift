@@ -138,6 +138,14 @@ public struct Referrer: Sendable, Equatable {
     public var size: Int64
     public var artifactType: String?
     public var annotationsJSON: String?
+
+    public init(digest: Digest, mediaType: String, size: Int64, artifactType: String?, annotationsJSON: String?) {
+        self.digest = digest
+        self.mediaType = mediaType
+        self.size = size
+        self.artifactType = artifactType
+        self.annotationsJSON = annotationsJSON
+    }
 }
 
 /// A persisted upload session: survives restarts so that clients can resume.
@@ -161,4 +169,11 @@ public struct GarbageCandidates: Sendable {
     public var linksDeleted: Int
     public var unlinkedBlobs: [Digest]
     public var staleUploads: [String]
+
+    public init(manifestsDeleted: Int, linksDeleted: Int, unlinkedBlobs: [Digest], staleUploads: [String]) {
+        self.manifestsDeleted = manifestsDeleted
+        self.linksDeleted = linksDeleted
+        self.unlinkedBlobs = unlinkedBlobs
+        self.staleUploads = staleUploads
+    }
 }

@@ -1,0 +1,110 @@
+import PostgresNIO
+
+/// The PostgreSQL schema, as migrations: the SQLite schema's tables and rules, in PostgreSQL's words. A shipped
+/// migration never changes.
+///
+/// Names compare byte by byte (`COLLATE "C"`), as in SQLite: tag and catalog pages are in the order the
+/// distribution spec gives, whatever locale the database was created with.
+enum PostgresMetadataSchema {
+    static let migrations: [(version: String, statements: [String])] = [
+        (
+            "v1",
+            [
+                """
+                CREATE TABLE blob (
+                    digest text COLLATE "C" PRIMARY KEY,
+                    size bigint NOT NULL CHECK (size >= 0),
+                    created_at double precision NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE blob_link (
+                    repository text COLLATE "C" NOT NULL,
+                    digest text COLLATE "C" NOT NULL REFERENCES blob(digest),
+                    linked_at double precision NOT NULL,
+                    PRIMARY KEY (repository, digest)
+                )
+                """,
+                "CREATE INDEX blob_link_by_digest ON blob_link(digest)",
+                """
+                CREATE TABLE manifest (
+                    repository text COLLATE "C" NOT NULL,
+                    digest text COLLATE "C" NOT NULL,
+                    media_type text NOT NULL,
+                    artifact_type text,
+                    subject text COLLATE "C",
+                    annotations text,
+                    content bytea NOT NULL,
+                    created_at double precision NOT NULL,
+                    PRIMARY KEY (repository, digest)
+                )
+                """,
+                "CREATE INDEX manifest_by_subject ON manifest(repository, subject) WHERE subject IS NOT NULL",
+                """
+                CREATE TABLE manifest_reference (
+                    repository text COLLATE "C" NOT NULL,
+                    manifest text COLLATE "C" NOT NULL,
+                    target text COLLATE "C" NOT NULL,
+                    PRIMARY KEY (repository, manifest, target),
+                    FOREIGN KEY (repository, manifest) REFERENCES manifest(repository, digest) ON DELETE CASCADE
+                )
+                """,
+                "CREATE INDEX manifest_reference_by_target ON manifest_reference(repository, target)",
+                """
+                CREATE TABLE tag (
+                    repository text COLLATE "C" NOT NULL,
+                    name text COLLATE "C" NOT NULL,
+                    digest text COLLATE "C" NOT NULL,
+                    updated_at double precision NOT NULL,
+                    PRIMARY KEY (repository, name),
+                    FOREIGN KEY (repository, digest) REFERENCES manifest(repository, digest) ON DELETE CASCADE
+                )
+                """,
+                "CREATE INDEX tag_by_digest ON tag(repository, digest)",
+                // Repositories holding at least one manifest: what the catalog lists.
+                "CREATE TABLE repository (name text COLLATE \"C\" PRIMARY KEY)",
+                """
+                CREATE TABLE upload (
+                    id text COLLATE "C" PRIMARY KEY,
+                    repository text COLLATE "C" NOT NULL,
+                    created_at double precision NOT NULL,
+                    updated_at double precision NOT NULL
+                )
+                """,
+                // Repositories taken over from a zot storage root, with the digest of the index.json adopted.
+                """
+                CREATE TABLE adopted_layout (
+                    repository text COLLATE "C" PRIMARY KEY,
+                    index_digest text NOT NULL,
+                    adopted_at double precision NOT NULL
+                )
+                """,
+            ]
+        )
+    ]
+
+    /// The key of the advisory lock that makes replicas starting together migrate one after another: the
+    /// second finds the work done. (An arbitrary constant: "zotd" in ASCII.)
+    static let migrationLock: Int64 = 0x7A6F_7464
+
+    static func migrate(_ store: PostgresMetadataStore) async throws {
+        // Read committed, so that the second replica through the lock reads the first one's migrations; a
+        // serializable transaction would read the snapshot it took before waiting.
+        try await store.transaction(isolation: "READ COMMITTED") { transaction in
+            try await transaction.run("SELECT pg_advisory_xact_lock(\(migrationLock))")
+            try await transaction.run(
+                "CREATE TABLE IF NOT EXISTS zotd_migration (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            var applied = Set<String>()
+            for row in try await transaction.run("SELECT version FROM zotd_migration") {
+                applied.insert(try row.decode(String.self))
+            }
+            for migration in migrations where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await transaction.run(PostgresQuery(unsafeSQL: statement))
+                }
+                try await transaction.run("INSERT INTO zotd_migration(version) VALUES (\(migration.version))")
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+"""Three zotd replicas over one PostgreSQL database for metadata and one storage root for blobs, as replicas on
+one host or over a shared file system run: each on its own port, any of them answering any request.
+
+The database server is the one scripts/pg-test-store.sh starts under `make test` (PG_URL); each test gets a
+database of its own. Without PG_URL every test here is skipped, with the reason.
+"""
+
+import json
+import os
+import subprocess
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from auth_support import require_tool, run
+from oci import (OCTET_STREAM, build_image, build_runnable_image, push_blob, random_bytes,
+                 sha256_digest, write_oci_layout)
+from tcp_proxy import CuttableProxy
+
+PG_URL = os.environ.get("PG_URL")
+
+pytestmark = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL: run `make test` (scripts/pg-test-store.sh)")
+
+
+def fresh_database() -> str:
+    """The URL of a new, empty database on the test server."""
+    name = f"zotd_e2e_{uuid.uuid4().hex[:12]}"
+    subprocess.run(["psql", "-X", "-q", PG_URL, "-c", f"CREATE DATABASE {name}"], check=True)
+    parts = urlsplit(PG_URL)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def shared_storage(root, database_url) -> dict:
+    return {"rootDirectory": str(root), "remoteCache": True,
+            "cacheDriver": {"name": "postgresql", "url": database_url}}
+
+
+@pytest.fixture
+def replicas(zotd_factory, tmp_path):
+    storage = shared_storage(tmp_path / "shared-root", fresh_database())
+    return [zotd_factory(storage_extra=storage) for _ in range(3)]
+
+
+def test_an_image_pushed_through_one_replica_is_pulled_through_another_with_identical_digests(replicas, tmp_path):
+    skopeo = require_tool("skopeo")
+    img = build_runnable_image(3)
+    write_oci_layout(tmp_path / "src", {"v1": img})
+    run(skopeo, "copy", "--dest-tls-verify=false", "--preserve-digests", f"oci:{tmp_path / 'src'}:v1",
+        f"docker://{replicas[0].hostport}/shared/app:v1")
+    run(skopeo, "copy", "--src-tls-verify=false", "--preserve-digests",
+        f"docker://{replicas[1].hostport}/shared/app:v1", f"oci:{tmp_path / 'dst'}:v1")
+    for blob in img.blobs:
+        assert (tmp_path / "dst" / "blobs" / "sha256" / blob.digest.split(":")[1]).read_bytes() == blob.data
+    for replica in replicas:
+        r = replica.head("/v2/shared/app/manifests/v1")
+        assert r.status_code == 200 and r.headers["Docker-Content-Digest"] == img.digest
+        assert replica.get("/v2/_catalog").json() == {"repositories": ["shared/app"]}
+
+
+def test_concurrent_pushes_of_one_tag_over_every_replica_leave_one_tag_every_replica_agrees_on(replicas):
+    """zot #4337 lost tags when two instances on shared storage pushed at once. Here 32 different manifests
+    pushed to one tag at once, spread over the replicas, all get 201; the tag ends on one of them, the same
+    on every replica, and every manifest stays reachable by digest."""
+    base = build_image()
+    for blob in base.blobs:
+        push_blob(replicas[0], "race/app", blob.data)
+    images = [build_image(config=base.config, layers=base.layers, annotations={"push": str(n)}) for n in range(32)]
+
+    def push(n):
+        replica = replicas[n % len(replicas)]
+        return replica.put("/v2/race/app/manifests/latest", data=images[n].manifest.data,
+                           headers={"Content-Type": images[n].manifest.media_type}).status_code
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        assert list(pool.map(push, range(32))) == [201] * 32
+    winners = {replica.head("/v2/race/app/manifests/latest").headers["Docker-Content-Digest"] for replica in replicas}
+    assert len(winners) == 1 and winners <= {image.digest for image in images}
+    for replica in replicas:
+        assert replica.get("/v2/race/app/tags/list").json() == {"name": "race/app", "tags": ["latest"]}
+    for image in images:
+        assert replicas[2].head(f"/v2/race/app/manifests/{image.digest}").status_code == 200
+
+
+def test_a_push_cut_short_by_a_killed_replica_succeeds_when_retried_on_another(replicas):
+    """A replica dies (kill -9) half-way through a chunked upload; the client starts the push again on the
+    next replica, and the image is whole on every replica that is left."""
+    image = build_image(layer_sizes=(300_000,))
+    layer = image.layers[0].data
+    r = replicas[0].post("/v2/killed/app/blobs/uploads/", headers={"Content-Length": "0"})
+    assert r.status_code == 202
+    assert replicas[0].patch(r.headers["Location"], data=layer[:100_000],
+                             headers={"Content-Type": OCTET_STREAM}).status_code == 202
+    replicas[0].kill9()
+    for blob in image.blobs:
+        push_blob(replicas[1], "killed/app", blob.data)
+    assert replicas[1].put("/v2/killed/app/manifests/v1", data=image.manifest.data,
+                           headers={"Content-Type": image.manifest.media_type}).status_code == 201
+    r = replicas[2].get(f"/v2/killed/app/blobs/{image.layers[0].digest}")
+    assert r.status_code == 200 and r.content == layer
+
+
+def test_while_the_database_is_unreachable_requests_get_503_and_nothing_is_lost(zotd_factory, tmp_path):
+    """Cut between zotd and PostgreSQL: a pull and a push answer 503 UNAVAILABLE with the OCI body (after the
+    ten seconds zotd waits for a connection); once the database is back, what was stored is served and the
+    push succeeds."""
+    database = urlsplit(fresh_database())
+    proxy = CuttableProxy(urlunsplit(database))
+    try:
+        proxied = urlunsplit(database._replace(netloc=f"{database.username}@127.0.0.1:{proxy.port}"))
+        server = zotd_factory(storage_extra=shared_storage(tmp_path / "root", proxied))
+        kept = build_image()
+        for blob in kept.blobs:
+            push_blob(server, "outage/app", blob.data)
+        assert server.put("/v2/outage/app/manifests/v1", data=kept.manifest.data,
+                          headers={"Content-Type": kept.manifest.media_type}).status_code == 201
+        later = random_bytes(10_000)
+        proxy.cut()
+        for r in (server.get("/v2/outage/app/manifests/v1"),
+                  server.post(f"/v2/outage/app/blobs/uploads/?digest={sha256_digest(later)}", data=later,
+                              headers={"Content-Type": OCTET_STREAM})):
+            assert r.status_code == 503, r.text
+            assert [e["code"] for e in r.json()["errors"]] == ["UNAVAILABLE"]
+        proxy.restore()
+        r = server.get("/v2/outage/app/manifests/v1")
+        assert r.status_code == 200 and r.content == kept.manifest.data
+        push_blob(server, "outage/app", later)
+        assert server.get(f"/v2/outage/app/blobs/{sha256_digest(later)}").content == later
+    finally:
+        proxy.close()
+
+
+def test_a_replica_pointed_at_no_database_stops_at_start_with_the_reason(zotd_binary, tmp_path):
+    config = {
+        "distSpecVersion": "1.1.1",
+        "storage": shared_storage(tmp_path / "root", "postgres://zotd@127.0.0.1:1/zotd"),
+        "http": {"address": "127.0.0.1", "port": "0"},
+    }
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    r = subprocess.run([zotd_binary, "serve", str(tmp_path / "config.json")], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 1
+    assert "no connection to the metadata database at 127.0.0.1:1/zotd" in r.stdout + r.stderr
