@@ -11,11 +11,15 @@ import Synchronization
 /// serialization failure rather than blocking it, and the transaction is run again (`attempts`), as
 /// PostgreSQL's manual asks of its clients. Reads are single statements, each against one snapshot.
 public final class PostgresMetadataStore: MetadataStore, MetadataInventory {
+    /// Connections for statements and transactions.
     let client: PostgresClient
+    /// Connections that hold a named lock for as long as its body runs (`withLock`): a pool of their own, so
+    /// that bodies holding locks never starve the statements they run themselves.
+    let locks: PostgresClient
     let logger: Logger
     /// `host:port/database`, for the log: the URL without its password.
     public let location: String
-    /// `client.run()`, which owns the connections: cancelled when the store goes.
+    /// `run()` of both clients, which own the connections: cancelled when the store goes.
     private let running: Task<Void, Never>
 
     /// How often a transaction aborted by a conflict is run again before the caller gets the failure.
@@ -26,26 +30,36 @@ public final class PostgresMetadataStore: MetadataStore, MetadataInventory {
     let connectionWait: Duration
 
     /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=...`) and migrates the schema,
-    /// once however many replicas start together.
+    /// once however many replicas start together. A replica opens up to `maximumConnections` for statements
+    /// and as many for locks: 32 by default, so three replicas fit in PostgreSQL's default of 100.
     public static func connect(
         url: String, maximumConnections: Int = 16, connectionWait: Duration = .seconds(10), logger: Logger
     ) async throws -> PostgresMetadataStore {
         let url = try PostgresConnectionURL(url)
+        let configuration = try url.configuration(maximumConnections: maximumConnections)
         let store = PostgresMetadataStore(
-            client: PostgresClient(
-                configuration: try url.configuration(maximumConnections: maximumConnections), backgroundLogger: logger),
+            client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+            locks: PostgresClient(configuration: configuration, backgroundLogger: logger),
             location: "\(url.host):\(url.port)/\(url.database ?? url.username)", connectionWait: connectionWait,
             logger: logger)
         try await PostgresMetadataSchema.migrate(store)
         return store
     }
 
-    private init(client: PostgresClient, location: String, connectionWait: Duration, logger: Logger) {
+    private init(
+        client: PostgresClient, locks: PostgresClient, location: String, connectionWait: Duration, logger: Logger
+    ) {
         self.client = client
+        self.locks = locks
         self.location = location
         self.connectionWait = connectionWait
         self.logger = logger
-        running = Task { await client.run() }
+        running = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await client.run() }
+                group.addTask { await locks.run() }
+            }
+        }
     }
 
     deinit { running.cancel() }
@@ -54,7 +68,7 @@ public final class PostgresMetadataStore: MetadataStore, MetadataInventory {
     @discardableResult
     func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
         do {
-            return try await withConnection { [logger] connection in
+            return try await withConnection(on: client) { [logger] connection in
                 try await connection.query(query, logger: logger).collect()
             }
         } catch {
@@ -76,7 +90,7 @@ public final class PostgresMetadataStore: MetadataStore, MetadataInventory {
         var attempt = 1
         while true {
             do {
-                return try await withConnection { [logger] connection in
+                return try await withConnection(on: client) { [logger] connection in
                     if let queue {
                         try await connection.query("SELECT pg_advisory_lock(hashtextextended(\(queue), 0))", logger: logger)
                     }
@@ -125,15 +139,15 @@ public final class PostgresMetadataStore: MetadataStore, MetadataInventory {
         }
     }
 
-    /// `client.withConnection`, given up with `unavailable` when no connection comes within `connectionWait`.
+    /// `pool.withConnection`, given up with `unavailable` when no connection comes within `connectionWait`.
     /// Only the wait is bounded: once `body` runs, it runs to its end.
-    private func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
-        async throws -> T
-    {
+    func withConnection<T: Sendable>(
+        on pool: PostgresClient, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         let leased = LeaseFlag()
         return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { [client] in
-                try await client.withConnection { connection in
+            group.addTask {
+                try await pool.withConnection { connection in
                     leased.set()
                     return try await body(connection)
                 }

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import PostgresMetadata
 import Testing
 
@@ -59,4 +60,81 @@ extension Array {
         for element in self { results.append(try await transform(element)) }
         return results
     }
+}
+
+/// Two replicas' stores over one database and one storage root: what their blob locks must keep true.
+@Suite(.enabled(if: PostgresTestServer.url != nil, "PG_URL names no PostgreSQL server"))
+struct ReplicaStoreTests {
+    /// A collection on one replica, with no grace period, while the other replica pushes the same image again
+    /// and again, deleting it after each push: a collection may take the blobs of a push whose manifest has not come yet (that push is
+    /// refused and retried), but a tagged image never ends up with a blob whose bytes are gone. Without a lock
+    /// shared by the replicas, the collector deletes the file of a blob the pusher has just linked again.
+    @Test func collectionOnOneReplicaNeverDeletesWhatAnotherReplicaJustStored() async throws {
+        let root = TemporaryRoot()
+        let url = try await PostgresTestServer.freshDatabase()
+        func replica(deleting delay: Duration) async throws -> RegistryStore {
+            RegistryStore(
+                blobs: SlowDeletingBlobStore(store: try LocalBlobStore(layout: BlobLayout(root: root.path)), delay: delay),
+                metadata: try await PostgresMetadataStore.connect(url: url, maximumConnections: 4, logger: Logger(label: "test")),
+                durable: false)
+        }
+        let (collector, pusher) = (try await replica(deleting: .milliseconds(20)), try await replica(deleting: .zero))
+        let config = randomBytes(50)
+        let layer = randomBytes(100)
+        let manifest = imageManifest(config: sha256(config), configSize: 50, layers: [(sha256(layer), 100)])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled { _ = try await collector.collectGarbage(delay: -1) }
+            }
+            for round in 0..<300 {
+                for blob in [config, layer] {
+                    _ = try await pusher.storeBlob(sha256(blob), in: repo("r"), body: ChunkedBody(chunks: [blob]), declaredLength: nil)
+                }
+                if (try? await pusher.putManifest(manifest, contentType: nil, reference: .tag(tag("v\(round)")), in: repo("r"))) != nil {
+                    for blob in [config, layer] {
+                        #expect(try await pusher.blobs.size(of: sha256(blob)) != nil, "round \(round)")
+                    }
+                    // Untagged again, the image's blobs are the collector's to take in the next round.
+                    try await pusher.deleteManifest(.tag(tag("v\(round)")), in: repo("r"))
+                }
+            }
+            group.cancelAll()
+            try? await group.waitForAll()
+        }
+    }
+}
+
+/// The local blob store on a slow disk: each delete waits first, which widens the moment between a
+/// collection forgetting a blob in the database and removing its file to what a loaded replica may take.
+struct SlowDeletingBlobStore: BlobStore {
+    let store: LocalBlobStore
+    let delay: Duration
+
+    func size(of digest: Digest) async throws -> Int64? { try await store.size(of: digest) }
+    func read(_ digest: Digest, range: ClosedRange<Int64>, into consume: (ByteBuffer) async throws -> Void) async throws {
+        try await store.read(digest, range: range, into: consume)
+    }
+    func openFile(_ digest: Digest) async throws -> OpenBlobFile? { try await store.openFile(digest) }
+    func delete(_ digest: Digest) async throws {
+        try await Task.sleep(for: delay)
+        try await store.delete(digest)
+    }
+    func openUpload(_ id: String) async throws -> any UploadFile { try await store.openUpload(id) }
+    func stagedSize(ofUpload id: String) async throws -> Int64? { try await store.stagedSize(ofUpload: id) }
+    func readUpload(_ id: String, into consume: (ByteBuffer) async throws -> Void) async throws {
+        try await store.readUpload(id, into: consume)
+    }
+    func readUpload(_ id: String, range: ClosedRange<Int64>, into consume: (ByteBuffer) async throws -> Void)
+        async throws
+    {
+        try await store.readUpload(id, range: range, into: consume)
+    }
+    func commitUpload(_ id: String, as digest: Digest, durable: Bool) async throws {
+        try await store.commitUpload(id, as: digest, durable: durable)
+    }
+    func adoptLocalFile(at path: String, as digest: Digest, durable: Bool) async throws -> AdoptedFile {
+        try await store.adoptLocalFile(at: path, as: digest, durable: durable)
+    }
+    func deleteUpload(_ id: String) async throws { try await store.deleteUpload(id) }
+    func stagedUploadIDs() async throws -> [String] { try await store.stagedUploadIDs() }
 }

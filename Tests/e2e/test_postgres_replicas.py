@@ -83,6 +83,27 @@ def test_concurrent_pushes_of_one_tag_over_every_replica_leave_one_tag_every_rep
         assert replicas[2].head(f"/v2/race/app/manifests/{image.digest}").status_code == 200
 
 
+def test_a_chunked_upload_continues_on_whichever_replica_gets_each_request(replicas):
+    """No sticky load balancer: the POST, each PATCH, the status request and the closing PUT of one upload go to
+    a different replica in turn, and the blob is stored whole."""
+    data = random_bytes(3 * 200_000)
+    digest = sha256_digest(data)
+    r = replicas[0].post("/v2/roaming/app/blobs/uploads/", headers={"Content-Length": "0"})
+    assert r.status_code == 202
+    location = r.headers["Location"]
+    for n in range(3):
+        chunk = data[n * 200_000:(n + 1) * 200_000]
+        r = replicas[(n + 1) % 3].patch(location, data=chunk, headers={
+            "Content-Type": OCTET_STREAM, "Content-Range": f"{n * 200_000}-{(n + 1) * 200_000 - 1}"})
+        assert r.status_code == 202, r.text
+        assert r.headers["Range"] == f"0-{(n + 1) * 200_000 - 1}"
+        status = replicas[(n + 2) % 3].get(location)
+        assert status.status_code == 204 and status.headers["Range"] == f"0-{(n + 1) * 200_000 - 1}"
+    r = replicas[2].put(f"{location}{'&' if '?' in location else '?'}digest={digest}", headers={"Content-Length": "0"})
+    assert r.status_code == 201, r.text
+    assert replicas[0].get(f"/v2/roaming/app/blobs/{digest}").content == data
+
+
 def test_a_push_cut_short_by_a_killed_replica_succeeds_when_retried_on_another(replicas):
     """A replica dies (kill -9) half-way through a chunked upload; the client starts the push again on the
     next replica, and the image is whole on every replica that is left."""

@@ -79,7 +79,7 @@ extension RegistryStore {
     /// under the digest's lock (the one a push's commit and the orphan sweep take).
     /// - Throws: `StorageError.digestMismatch` when its bytes are not the digest's; nothing is then stored.
     func adoptBlobFile(at path: String, as digest: Digest) async throws -> AdoptedFile {
-        try await digestLocks.withLock(digest) { try await blobs.adoptLocalFile(at: path, as: digest, durable: durable) }
+        try await withDigestLock(digest) { try await blobs.adoptLocalFile(at: path, as: digest, durable: durable) }
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -34,7 +34,7 @@ extension RegistryStore {
             linksDeleted: candidates.linksDeleted
         )
         for digest in candidates.unlinkedBlobs {
-            let removed = try await digestLocks.withLock(digest) {
+            let removed = try await withDigestLock(digest) {
                 guard try await metadata.forgetBlobIfUnlinked(digest) else { return false }
                 try await blobs.delete(digest)
                 return true

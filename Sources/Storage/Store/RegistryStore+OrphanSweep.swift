@@ -18,7 +18,7 @@ extension RegistryStore {
             let recorded = try await inventory.recordedBlobs(among: digests)
             for digest in digests where !recorded.contains(digest) {
                 try Task.checkCancellation()
-                let gone = try await digestLocks.withLock(digest) {
+                let gone = try await withDigestLock(digest) {
                     guard try await metadata.blobSize(digest) == nil,
                         let modified = try await listing.modificationTime(of: digest), modified < cutoff
                     else { return false }

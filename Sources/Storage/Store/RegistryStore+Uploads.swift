@@ -29,7 +29,12 @@ extension RegistryStore {
     /// upload has given it back (see `UploadSessions.settledOffset`).
     public func uploadOffset(_ id: String, in repository: RepositoryName) async throws -> Int64 {
         try await requireUpload(id, in: repository)
-        if let offset = await sessions.settledOffset(of: id, waitingAtMost: Self.busyUploadWait) { return offset }
+        // With shared metadata another replica may have appended since: the staged file says where it stands.
+        if !(metadata is any SharedMetadata),
+            let offset = await sessions.settledOffset(of: id, waitingAtMost: Self.busyUploadWait)
+        {
+            return offset
+        }
         return try await blobs.stagedSize(ofUpload: id) ?? 0
     }
 
@@ -156,9 +161,17 @@ extension RegistryStore {
         id.utf8.count == 36 && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || $0 == 0x2D }
     }
 
-    /// Runs `body` holding upload `id`, its progress rebuilt from the staged file after a restart.
+    /// Runs `body` holding upload `id`, its progress rebuilt from the staged file after a restart, or, with
+    /// shared metadata, when the staged file has grown since this replica last held it: a chunked upload
+    /// continues on any replica that shares the staging directory, at the cost of hashing again what the
+    /// others appended.
     private func holdingUpload<T>(_ id: String, _ body: (inout UploadSessions.Hold) async throws -> T) async throws -> T {
-        try await sessions.withUpload(id, rebuild: { try await stagedProgress(id) }, body)
+        try await sessions.withUpload(
+            id, rebuild: { try await stagedProgress(id) },
+            isCurrent: { progress in
+                guard metadata is any SharedMetadata else { return true }
+                return try await blobs.stagedSize(ofUpload: id) ?? 0 == progress.offset
+            }, body)
     }
 
     private func stagedProgress(_ id: String) async throws -> UploadSessions.Progress {
@@ -197,7 +210,7 @@ extension RegistryStore {
     /// Renames the staged file into place and links it, under the digest's lock so that
     /// GC cannot delete the file between the two steps.
     private func commitStaged(_ id: String, as digest: Digest, size: Int64, to repository: RepositoryName) async throws {
-        try await digestLocks.withLock(digest) {
+        try await withDigestLock(digest) {
             try await blobs.commitUpload(id, as: digest, durable: durable)
             try await metadata.linkBlob(digest, size: size, to: repository)
         }

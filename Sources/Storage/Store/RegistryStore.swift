@@ -14,12 +14,25 @@ public struct RegistryStore: Sendable {
     public let durable: Bool
     /// Every upload session's claim, progress, waiters and quota slot (see `UploadSessions`).
     let sessions = UploadSessions()
-    let digestLocks = KeyedLock<Digest>()
+    /// Taken only through `withDigestLock`.
+    private let digestLocks = KeyedLock<Digest>()
 
     public init(blobs: any BlobStore, metadata: any MetadataStore, durable: Bool) {
         self.blobs = blobs
         self.metadata = metadata
         self.durable = durable
+    }
+
+    /// Runs `body` holding `digest`'s lock: in this process, and across every process sharing the metadata.
+    /// A blob's commit, its collection, the orphan sweep and adoption take it, so that none of them sees the
+    /// blob's file and its metadata row disagree halfway through another.
+    func withDigestLock<T: Sendable>(_ digest: Digest, _ body: @escaping @Sendable () async throws -> T)
+        async throws -> T
+    {
+        try await digestLocks.withLock(digest) {
+            guard let shared = metadata as? any SharedMetadata else { return try await body() }
+            return try await shared.withLock("blob \(digest)", body)
+        }
     }
 
     /// Local disk for blobs and SQLite for metadata, both under `root/_zotd` (moved there first from where an

@@ -86,13 +86,17 @@ final class UploadSessions: Sendable {
     /// Runs `body` holding upload `id`: no other request may write it meanwhile (`uploadBusy`). The hold
     /// starts from the progress in memory, or from `rebuild` when there is none, and is given back with the
     /// progress `body` leaves, or the session forgotten if `body` ended it, whether `body` returns or throws.
+    ///
+    /// `isCurrent` says whether the progress in memory still describes the staged bytes; it is rebuilt when
+    /// not (another replica appended to a staging file they share).
     func withUpload<T>(
-        _ id: String, rebuild: () async throws -> Progress, _ body: (inout Hold) async throws -> T
+        _ id: String, rebuild: () async throws -> Progress, isCurrent: (Progress) async throws -> Bool = { _ in true },
+        _ body: (inout Hold) async throws -> T
     ) async throws -> T {
         let known = try claim(id)
         let progress: Progress
         do {
-            if let known { progress = known } else { progress = try await rebuild() }
+            if let known, try await isCurrent(known) { progress = known } else { progress = try await rebuild() }
         } catch {
             giveBack(id, progress: nil, ended: false)
             throw error
