@@ -68,15 +68,17 @@ soak: build-deps
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} Tests/Fuzz/run.sh
 
 ## Scale-out against a real S3 store: scripts/s3-test-store.sh installs and starts Ceph's RADOS Gateway on
-## loopback (about 45 s the first time, 10 s after), the blob-store conformance suite and the e2e S3 tests run
-## against it, and the store is stopped and deleted whatever the outcome. Not part of `make test`.
+## loopback (about 45 s the first time, 10 s after), the blob-store conformance suite, the e2e S3 tests and the
+## replica tests (three replicas over the bucket and PostgreSQL) run against it, and both stores are stopped and
+## deleted whatever the outcome. Not part of `make test`.
 test-scale: test-deps build-deps
 	$(SWIFT) build --build-tests
 	scripts/s3-test-store.sh start | tail -1 > .build/s3-test-store.env
-	set -a && . ./.build/s3-test-store.env && set +a && \
-		$(SWIFT) test --skip-build --filter 'BlobStoreConformanceTests|RegistryStoreConformanceTests|ObjectStorageTests' && \
-		ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest Tests/e2e/test_s3_storage.py; \
-		status=$$?; scripts/s3-test-store.sh stop; exit $$status
+	scripts/pg-test-store.sh start > .build/pg-test-store.env
+	set -a && . ./.build/s3-test-store.env && . ./.build/pg-test-store.env && set +a && \
+		$(SWIFT) test --skip-build --filter 'BlobStoreConformanceTests|MetadataStoreConformanceTests|RegistryStoreConformanceTests|ObjectStorageTests|PostgresMetadataStoreTests|ReplicaStoreTests' && \
+		ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest Tests/e2e/test_s3_storage.py Tests/e2e/test_postgres_replicas.py; \
+		status=$$?; scripts/s3-test-store.sh stop; scripts/pg-test-store.sh stop; exit $$status
 
 unit-test: build-deps
 	$(SWIFT) test

@@ -1,5 +1,6 @@
-"""Three zotd replicas over one PostgreSQL database for metadata and one storage root for blobs, as replicas on
-one host or over a shared file system run: each on its own port, any of them answering any request.
+"""Three zotd replicas over one PostgreSQL database for metadata, each on its own port, any of them answering
+any request. Their blobs are under one storage root they share (replicas on one host, or over a shared file
+system) and, under `make test-scale`, also in an S3 bucket they share (the root then holds only staged uploads).
 
 The database server is the one scripts/pg-test-store.sh starts under `make test` (PG_URL); each test gets a
 database of its own. Without PG_URL every test here is skipped, with the reason.
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from auth_support import require_tool, run
+from s3_support import s3_driver
 from oci import (OCTET_STREAM, build_image, build_runnable_image, push_blob, random_bytes,
                  sha256_digest, write_oci_layout)
 from tcp_proxy import CuttableProxy
@@ -37,9 +39,14 @@ def shared_storage(root, database_url) -> dict:
             "cacheDriver": {"name": "postgresql", "url": database_url}}
 
 
-@pytest.fixture
-def replicas(zotd_factory, tmp_path):
+BLOB_STORES = ["shared-root"] + (["s3"] if os.environ.get("S3_ENDPOINT") else [])
+
+
+@pytest.fixture(params=BLOB_STORES)
+def replicas(request, zotd_factory, tmp_path):
     storage = shared_storage(tmp_path / "shared-root", fresh_database())
+    if request.param == "s3":
+        storage["storageDriver"] = s3_driver(f"e2e-replicas-{uuid.uuid4().hex[:12]}")
     return [zotd_factory(storage_extra=storage) for _ in range(3)]
 
 
