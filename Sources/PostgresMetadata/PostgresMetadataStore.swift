@@ -37,9 +37,13 @@ public final class PostgresMetadataStore: MetadataStore, MetadataInventory {
     ) async throws -> PostgresMetadataStore {
         let url = try PostgresConnectionURL(url)
         let configuration = try url.configuration(maximumConnections: maximumConnections)
+        // The pool logs every failed connection attempt (several a second while the database is down) and a
+        // warning when the first request races `run()`: the 503s say what a client needs, at warning level.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
         let store = PostgresMetadataStore(
-            client: PostgresClient(configuration: configuration, backgroundLogger: logger),
-            locks: PostgresClient(configuration: configuration, backgroundLogger: logger),
+            client: PostgresClient(configuration: configuration, backgroundLogger: background),
+            locks: PostgresClient(configuration: configuration, backgroundLogger: background),
             location: "\(url.host):\(url.port)/\(url.database ?? url.username)", connectionWait: connectionWait,
             logger: logger)
         try await PostgresMetadataSchema.migrate(store)

@@ -1,6 +1,9 @@
-"""A TCP forwarder the outage tests cut and restore: S3 (test_s3_storage.py) and PostgreSQL
-(test_postgres_replicas.py) behind it, as zotd sees them when the network or the server goes away."""
+"""Proxies between a test and what it talks to: a TCP forwarder the outage tests cut and restore (S3 in
+test_s3_storage.py and PostgreSQL in test_postgres_replicas.py behind it, as zotd sees them when the network or
+the server goes away), and a round-robin HTTP front for the replica tests."""
 
+import http.client
+import http.server
 import socket
 import threading
 from urllib.parse import urlsplit
@@ -69,3 +72,67 @@ class CuttableProxy:
     def close(self):
         self.cut()
         self.listener.close()
+
+
+class RoundRobinProxy:
+    """An HTTP front for several registries that sends each request to the next one in turn, as a load balancer
+    without stickiness would: a client's upload, manifest and pull requests land on every replica."""
+
+    HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
+
+    def __init__(self, ports):
+        proxy = self
+        self.ports = list(ports)
+        self.served = [0] * len(self.ports)
+        self.next = 0
+        self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _body(self):
+                if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                    body = b""
+                    while size := int(self.rfile.readline().split(b";")[0].strip(), 16):
+                        body += self.rfile.read(size)
+                        self.rfile.readline()
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return body
+                return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+            def _forward(self):
+                body = self._body()
+                with proxy.lock:
+                    index = proxy.next
+                    proxy.next = (proxy.next + 1) % len(proxy.ports)
+                    proxy.served[index] += 1
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in proxy.HOP_BY_HOP}
+                if body or self.command in ("POST", "PUT", "PATCH"):
+                    headers["Content-Length"] = str(len(body))
+                upstream = http.client.HTTPConnection("127.0.0.1", proxy.ports[index], timeout=120)
+                upstream.request(self.command, self.path, body=body, headers=headers)
+                answer = upstream.getresponse()
+                data = answer.read()
+                self.send_response_only(answer.status, answer.reason)
+                for key, value in answer.getheaders():
+                    if key.lower() not in proxy.HOP_BY_HOP and key.lower() != "content-length":
+                        self.send_header(key, value)
+                self.send_header("Content-Length", answer.getheader("Content-Length", str(len(data))))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+                upstream.close()
+
+            do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -15,11 +15,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from auth_support import require_tool, run
+from auth_support import oras_client_for, require_tool, run
 from s3_support import s3_driver
 from oci import (OCTET_STREAM, build_image, build_runnable_image, push_blob, random_bytes,
                  sha256_digest, write_oci_layout)
-from tcp_proxy import CuttableProxy
+from tcp_proxy import CuttableProxy, RoundRobinProxy
 
 PG_URL = os.environ.get("PG_URL")
 
@@ -64,6 +64,39 @@ def test_an_image_pushed_through_one_replica_is_pulled_through_another_with_iden
         r = replica.head("/v2/shared/app/manifests/v1")
         assert r.status_code == 200 and r.headers["Docker-Content-Digest"] == img.digest
         assert replica.get("/v2/_catalog").json() == {"repositories": ["shared/app"]}
+
+
+@pytest.fixture
+def round_robin(replicas):
+    """The replicas behind one address that sends each request to the next replica in turn."""
+    proxy = RoundRobinProxy([replica.port for replica in replicas])
+    proxy.hostport = f"127.0.0.1:{proxy.port}"
+    yield proxy
+    proxy.close()
+
+
+def test_clients_push_and_pull_through_a_round_robin_over_the_replicas(round_robin, tmp_path):
+    """skopeo (streamed PATCH) and oras (chunked PATCHes with Content-Range) push and pull through a load
+    balancer that gives every request to the next replica: each upload's POST, PATCHes and PUT land on
+    different replicas, and everything comes back byte for byte."""
+    skopeo = require_tool("skopeo")
+    img = build_runnable_image(3)
+    write_oci_layout(tmp_path / "src", {"v1": img})
+    ref = f"docker://{round_robin.hostport}/rr/app:v1"
+    run(skopeo, "copy", "--dest-tls-verify=false", "--preserve-digests", f"oci:{tmp_path / 'src'}:v1", ref)
+    run(skopeo, "copy", "--src-tls-verify=false", "--preserve-digests", ref, f"oci:{tmp_path / 'dst'}:v1")
+    for blob in img.blobs:
+        assert (tmp_path / "dst" / "blobs" / "sha256" / blob.digest.split(":")[1]).read_bytes() == blob.data
+    oras = oras_client_for(round_robin)
+    data = random_bytes(300_000)
+    (tmp_path / "big.bin").write_bytes(data)
+    target = f"{round_robin.hostport}/rr/artifact:chunked"
+    r = oras.push(target=target, files=[str(tmp_path / "big.bin")], disable_path_validation=True, do_chunked=True,
+                  chunk_size=65536)
+    assert r.status_code == 201
+    oras.pull(target=target, outdir=str(tmp_path / "out"))
+    assert (tmp_path / "out" / "big.bin").read_bytes() == data
+    assert min(round_robin.served) > 10, round_robin.served
 
 
 def test_concurrent_pushes_of_one_tag_over_every_replica_leave_one_tag_every_replica_agrees_on(replicas):
