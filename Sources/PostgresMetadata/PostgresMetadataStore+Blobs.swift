@@ -28,12 +28,7 @@ extension PostgresMetadataStore {
     }
 
     public func blobSize(_ digest: Digest, in repository: RepositoryName) async throws -> Int64? {
-        try await run(
-            """
-            SELECT b.size FROM blob_link l JOIN blob b ON b.digest = l.digest
-            WHERE l.repository = \(repository.value) AND l.digest = \(digest.description)
-            """
-        ).first?.decode(Int64.self)
+        try await execute(LinkedBlobSize(repository: repository.value, digest: digest.description)).first
     }
 
     public func blobSize(_ digest: Digest) async throws -> Int64? {

@@ -10,24 +10,13 @@ extension PostgresMetadataStore {
     }
 
     public func manifest(_ reference: Reference, in repository: RepositoryName) async throws -> StoredManifest? {
-        let rows: [PostgresRow]
-        switch reference {
-        case .tag(let tag):
-            rows = try await run(
-                """
-                SELECT m.digest, m.media_type, m.content FROM tag t
-                JOIN manifest m ON m.repository = t.repository AND m.digest = t.digest
-                WHERE t.repository = \(repository.value) AND t.name = \(tag.value)
-                """)
-        case .digest(let digest):
-            rows = try await run(
-                """
-                SELECT digest, media_type, content FROM manifest
-                WHERE repository = \(repository.value) AND digest = \(digest.description)
-                """)
-        }
-        guard let row = rows.first else { return nil }
-        let (digest, mediaType, content) = try row.decode((String, String, ByteBuffer).self)
+        let rows =
+            switch reference {
+            case .tag(let tag): try await execute(ManifestByTag(repository: repository.value, tag: tag.value))
+            case .digest(let digest):
+                try await execute(ManifestByDigest(repository: repository.value, digest: digest.description))
+            }
+        guard let (digest, mediaType, content) = rows.first else { return nil }
         return StoredManifest(
             digest: try Digest(parsing: digest), mediaType: mediaType, content: Array(content.readableBytesView))
     }

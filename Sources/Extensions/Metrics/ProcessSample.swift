@@ -77,10 +77,15 @@ struct ProcessSample: Sendable, Equatable {
         guard let directory = opendir("/proc/self/fd") else { return nil }
         defer { closedir(directory) }
         var count = 0
+        // `entry.pointee.d_name` would copy the whole 256-byte array, but a record is only as long as its name
+        // (`d_reclen`): the copy read past the end of the directory buffer and crashed when that buffer ended
+        // at a page boundary (a test run died in memcpy at 0x…1000). Only the name's bytes up to its NUL are
+        // read here.
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         while let entry = readdir(directory) {
-            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in
-                name[0] == UInt8(ascii: ".") && (name[1] == 0 || (name[1] == UInt8(ascii: ".") && name[2] == 0))
-            }
+            let name = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: UInt8.self)
+            let dot = UInt8(ascii: ".")
+            let isDot = name[0] == dot && (name[1] == 0 || (name[1] == dot && name[2] == 0))
             if !isDot { count += 1 }
         }
         // The directory stream itself holds one descriptor while it is read.

@@ -1,0 +1,76 @@
+import NIOCore
+import PostgresNIO
+import Storage
+
+/// The reads every pull makes, as prepared statements: each connection parses and plans them once, where a
+/// plain query is parsed and planned on every request.
+extension PostgresMetadataStore {
+    /// One prepared statement's rows, on a connection of the statement pool.
+    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row]
+    where Statement.Row: Sendable {
+        do {
+            return try await withConnection(on: client) { [logger] connection in
+                var rows: [Statement.Row] = []
+                for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+                return rows
+            }
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    struct ManifestByTag: PostgresPreparedStatement {
+        static let sql = """
+            SELECT m.digest, m.media_type, m.content FROM tag t
+            JOIN manifest m ON m.repository = t.repository AND m.digest = t.digest
+            WHERE t.repository = $1 AND t.name = $2
+            """
+        typealias Row = (String, String, ByteBuffer)
+        var repository: String
+        var tag: String
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(repository)
+            bindings.append(tag)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    struct ManifestByDigest: PostgresPreparedStatement {
+        static let sql = "SELECT digest, media_type, content FROM manifest WHERE repository = $1 AND digest = $2"
+        typealias Row = (String, String, ByteBuffer)
+        var repository: String
+        var digest: String
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(repository)
+            bindings.append(digest)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    struct LinkedBlobSize: PostgresPreparedStatement {
+        static let sql = """
+            SELECT b.size FROM blob_link l JOIN blob b ON b.digest = l.digest
+            WHERE l.repository = $1 AND l.digest = $2
+            """
+        typealias Row = Int64
+        var repository: String
+        var digest: String
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(repository)
+            bindings.append(digest)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+}
