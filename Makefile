@@ -104,6 +104,7 @@ bench: build-deps
 	python3 bench/adoption.py --zotd .build/release/zotd --images 10000
 	python3 bench/sync.py --zotd .build/release/zotd --layer-mib 256
 	python3 bench/bigblob.py --zotd .build/release/zotd --mib 512
+	python3 bench/replicas.py --zotd .build/release/zotd
 
 clean:
 	rm -rf .build .build-minimal bin
