@@ -22,7 +22,7 @@ enum StorageStartup {
         try await store.removeAbandonedMonolithicUploads()
         if case .s3(let s3) = storage.driver {
             // A zot root's blob files are local; zotd's blobs are in the bucket, and it adopts none of them.
-            logger.info("blobs in S3 bucket \(s3.bucket), uploads staged and metadata kept under \(root)/_zotd")
+            logger.info("blobs in S3 bucket \(s3.bucket), uploads staged under \(root)/_zotd")
             return (store, AdoptionReport())
         }
         let report = try await store.adoptZotRepositories(in: root) { progress in
