@@ -33,14 +33,7 @@ extension RegistryStore {
             manifestsDeleted: candidates.manifestsDeleted,
             linksDeleted: candidates.linksDeleted
         )
-        for digest in candidates.unlinkedBlobs {
-            let removed = try await withDigestLock(digest) {
-                guard try await metadata.forgetBlobIfUnlinked(digest) else { return false }
-                try await blobs.delete(digest)
-                return true
-            }
-            if removed { report.blobsDeleted += 1 }
-        }
+        report.blobsDeleted = try await removeUnlinkedBlobs(candidates.unlinkedBlobs)
         for id in candidates.staleUploads {
             // An upload being written right now is not stale, whatever its timestamp says.
             let removed = try await sessions.removeIfIdle(id) {
@@ -51,5 +44,35 @@ extension RegistryStore {
         }
         report.orphanFilesDeleted = try await removeOrphanBlobFiles(modifiedBefore: Self.now - delay)
         return report
+    }
+
+    /// Blobs removed at once by a collection. Each removal waits on round trips (the blob's lock and the
+    /// database with shared metadata, a DELETE with S3): one pass over 1,000 blobs in S3 (radosgw on loopback,
+    /// PostgreSQL) took 12.2 s one at a time (4,900 a minute), 5.9 to 8.8 s eight at a time (6,800 to 10,100).
+    static let blobRemovalsAtOnce = 8
+
+    /// Removes each blob that is still unlinked once its lock is held; returns how many went.
+    private func removeUnlinkedBlobs(_ digests: [Digest]) async throws -> Int {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            var removed = 0
+            var pending = digests.makeIterator()
+            func addNext() -> Bool {
+                guard let digest = pending.next() else { return false }
+                group.addTask {
+                    try await withDigestLock(digest) {
+                        guard try await metadata.forgetBlobIfUnlinked(digest) else { return false }
+                        try await blobs.delete(digest)
+                        return true
+                    }
+                }
+                return true
+            }
+            for _ in 0..<Self.blobRemovalsAtOnce where !addNext() { break }
+            while let gone = try await group.next() {
+                if gone { removed += 1 }
+                _ = addNext()
+            }
+            return removed
+        }
     }
 }
