@@ -28,7 +28,7 @@ extension PostgresMetadataStore {
     }
 
     public func blobSize(_ digest: Digest, in repository: RepositoryName) async throws -> Int64? {
-        try await execute(LinkedBlobSize(repository: repository.value, digest: digest.description)).first
+        try await execute(LinkedBlobSize(repository: repository.value, key: digest.description)).first
     }
 
     public func blobSize(_ digest: Digest) async throws -> Int64? {

@@ -12,9 +12,9 @@ extension PostgresMetadataStore {
     public func manifest(_ reference: Reference, in repository: RepositoryName) async throws -> StoredManifest? {
         let rows =
             switch reference {
-            case .tag(let tag): try await execute(ManifestByTag(repository: repository.value, tag: tag.value))
+            case .tag(let tag): try await execute(ManifestByTag(repository: repository.value, key: tag.value))
             case .digest(let digest):
-                try await execute(ManifestByDigest(repository: repository.value, digest: digest.description))
+                try await execute(ManifestByDigest(repository: repository.value, key: digest.description))
             }
         guard let (digest, mediaType, content) = rows.first else { return nil }
         return StoredManifest(
