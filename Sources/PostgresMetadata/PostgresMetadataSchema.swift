@@ -6,8 +6,8 @@ import PostgresNIO
 /// Names compare byte by byte (`COLLATE "C"`), as in SQLite: tag and catalog pages are in the order the
 /// distribution spec gives, whatever locale the database was created with.
 enum PostgresMetadataSchema {
-    static let migrations: [(version: String, statements: [String])] = [
-        (
+    static let migrations: [PostgresMigration] = [
+        PostgresMigration(
             "v1",
             [
                 """
@@ -80,31 +80,13 @@ enum PostgresMetadataSchema {
                 )
                 """,
             ]
-        )
+        ),
+        PostgresMigration(
+            "v2",
+            [
+                // When each background pass last began on any replica (`PostgresDatabase.runOnce`).
+                "CREATE TABLE zotd_background_pass (name text PRIMARY KEY, started_at double precision NOT NULL)"
+            ]
+        ),
     ]
-
-    /// The key of the advisory lock that makes replicas starting together migrate one after another: the
-    /// second finds the work done. (An arbitrary constant: "zotd" in ASCII.)
-    static let migrationLock: Int64 = 0x7A6F_7464
-
-    static func migrate(_ store: PostgresMetadataStore) async throws {
-        // Read committed, so that the second replica through the lock reads the first one's migrations; a
-        // serializable transaction would read the snapshot it took before waiting.
-        try await store.transaction(isolation: "READ COMMITTED") { transaction in
-            try await transaction.run("SELECT pg_advisory_xact_lock(\(migrationLock))")
-            try await transaction.run(
-                "CREATE TABLE IF NOT EXISTS zotd_migration (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
-            )
-            var applied = Set<String>()
-            for row in try await transaction.run("SELECT version FROM zotd_migration") {
-                applied.insert(try row.decode(String.self))
-            }
-            for migration in migrations where !applied.contains(migration.version) {
-                for statement in migration.statements {
-                    try await transaction.run(PostgresQuery(unsafeSQL: statement))
-                }
-                try await transaction.run("INSERT INTO zotd_migration(version) VALUES (\(migration.version))")
-            }
-        }
-    }
 }

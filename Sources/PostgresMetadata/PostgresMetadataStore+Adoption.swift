@@ -5,7 +5,7 @@ extension PostgresMetadataStore {
     /// One transaction per repository, as in SQLite.
     public func adopt(_ adoption: RepositoryAdoption) async throws {
         let now = Self.now
-        try await transaction(queue: Self.queue(adoption.repository)) { transaction in
+        try await database.transaction(queue: Self.queue(adoption.repository)) { transaction in
             for blob in adoption.blobs {
                 try await Self.insertLink(
                     transaction, digest: blob.digest, size: blob.size, repository: adoption.repository, at: now)
@@ -27,7 +27,7 @@ extension PostgresMetadataStore {
 
     public func adoptedLayouts() async throws -> [RepositoryName: Digest] {
         var layouts: [RepositoryName: Digest] = [:]
-        for row in try await run("SELECT repository, index_digest FROM adopted_layout") {
+        for row in try await database.run("SELECT repository, index_digest FROM adopted_layout") {
             let (repository, digest) = try row.decode((String, String).self)
             layouts[try RepositoryName(parsing: repository)] = try Digest(parsing: digest)
         }

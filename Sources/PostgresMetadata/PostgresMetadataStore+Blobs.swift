@@ -4,7 +4,7 @@ import Storage
 extension PostgresMetadataStore {
     public func linkBlob(_ digest: Digest, size: Int64, to repository: RepositoryName) async throws {
         let now = Self.now
-        try await transaction { transaction in
+        try await database.transaction { transaction in
             try await Self.insertLink(transaction, digest: digest, size: size, repository: repository, at: now)
         }
     }
@@ -13,7 +13,7 @@ extension PostgresMetadataStore {
         -> Bool
     {
         let now = Self.now
-        return try await transaction { transaction in
+        return try await database.transaction { transaction in
             let linked = try await transaction.run(
                 "SELECT 1 FROM blob_link WHERE repository = \(source.value) AND digest = \(digest.description)")
             guard !linked.isEmpty else { return false }
@@ -23,20 +23,20 @@ extension PostgresMetadataStore {
     }
 
     public func repositoriesLinking(_ digest: Digest) async throws -> [RepositoryName] {
-        try await run("SELECT repository FROM blob_link WHERE digest = \(digest.description) ORDER BY repository")
+        try await database.run("SELECT repository FROM blob_link WHERE digest = \(digest.description) ORDER BY repository")
             .compactMap { try? RepositoryName(parsing: try $0.decode(String.self)) }
     }
 
     public func blobSize(_ digest: Digest, in repository: RepositoryName) async throws -> Int64? {
-        try await execute(LinkedBlobSize(repository: repository.value, key: digest.description)).first
+        try await database.execute(LinkedBlobSize(repository: repository.value, key: digest.description)).first
     }
 
     public func blobSize(_ digest: Digest) async throws -> Int64? {
-        try await run("SELECT size FROM blob WHERE digest = \(digest.description)").first?.decode(Int64.self)
+        try await database.run("SELECT size FROM blob WHERE digest = \(digest.description)").first?.decode(Int64.self)
     }
 
     public func storageBytes(in repository: RepositoryName) async throws -> Int64 {
-        try await run(
+        try await database.run(
             """
             SELECT (SELECT COALESCE(SUM(b.size), 0) FROM blob_link l JOIN blob b ON b.digest = l.digest
                     WHERE l.repository = \(repository.value))::bigint
@@ -46,7 +46,7 @@ extension PostgresMetadataStore {
     }
 
     public func unlinkBlob(_ digest: Digest, from repository: RepositoryName) async throws -> Bool {
-        try await transaction { transaction in
+        try await database.transaction { transaction in
             try await !transaction.run(
                 """
                 DELETE FROM blob_link WHERE repository = \(repository.value) AND digest = \(digest.description)
@@ -58,7 +58,7 @@ extension PostgresMetadataStore {
 
     /// The first link records the blob's size and age; later ones only refresh the link.
     static func insertLink(
-        _ transaction: Transaction, digest: Digest, size: Int64, repository: RepositoryName, at time: Double
+        _ transaction: PostgresDatabase.Transaction, digest: Digest, size: Int64, repository: RepositoryName, at time: Double
     ) async throws {
         try await transaction.run(
             """
@@ -69,7 +69,7 @@ extension PostgresMetadataStore {
     }
 
     /// A fresh link time restarts the grace period that protects a blob pushed ahead of its manifest.
-    static func upsertLink(_ transaction: Transaction, digest: Digest, repository: RepositoryName, at time: Double)
+    static func upsertLink(_ transaction: PostgresDatabase.Transaction, digest: Digest, repository: RepositoryName, at time: Double)
         async throws
     {
         try await transaction.run(

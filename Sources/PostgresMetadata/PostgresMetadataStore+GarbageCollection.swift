@@ -5,7 +5,7 @@ extension PostgresMetadataStore {
     /// The SQLite store's collection in one serializable transaction: a push committed on another replica
     /// meanwhile either lands before it (and is seen live) or makes it run again.
     public func collectGarbage(olderThan cutoff: Double) async throws -> GarbageCandidates {
-        try await transaction { transaction in
+        try await database.transaction { transaction in
             // A manifest is live when tagged, younger than the cutoff, listed by a live index, or a referrer of
             // a live manifest (signatures and SBOMs follow their image). PostgreSQL lets the recursive term name
             // `live` once, so both ways down from a live manifest go through one lateral join.
@@ -55,7 +55,7 @@ extension PostgresMetadataStore {
     }
 
     public func forgetBlobIfUnlinked(_ digest: Digest) async throws -> Bool {
-        try await transaction { transaction in
+        try await database.transaction { transaction in
             try await !transaction.run(
                 """
                 DELETE FROM blob WHERE digest = \(digest.description)

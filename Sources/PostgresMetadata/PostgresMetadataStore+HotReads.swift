@@ -5,20 +5,6 @@ import Storage
 /// The reads every pull makes, as prepared statements: each connection parses and plans them once, where a
 /// plain query is parsed and planned on every request.
 extension PostgresMetadataStore {
-    /// One prepared statement's rows, on a connection of the statement pool.
-    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row]
-    where Statement.Row: Sendable {
-        do {
-            return try await withConnection(on: client) { [logger] connection in
-                var rows: [Statement.Row] = []
-                for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
-                return rows
-            }
-        } catch {
-            throw Self.storageError(error)
-        }
-    }
-
     struct ManifestByTag: RepositoryLookup {
         static let sql = """
             SELECT m.digest, m.media_type, m.content FROM tag t

@@ -4,7 +4,7 @@ import Storage
 
 extension PostgresMetadataStore {
     public func allBlobs() async throws -> [(digest: Digest, size: Int64)] {
-        try await run("SELECT digest, size FROM blob ORDER BY digest").map { row in
+        try await database.run("SELECT digest, size FROM blob ORDER BY digest").map { row in
             let (digest, size) = try row.decode((String, Int64).self)
             return (try Digest(parsing: digest), size)
         }
@@ -12,7 +12,7 @@ extension PostgresMetadataStore {
 
     public func blobLinks() async throws -> [Digest: [String]] {
         var links: [Digest: [String]] = [:]
-        for row in try await run("SELECT digest, repository FROM blob_link ORDER BY repository") {
+        for row in try await database.run("SELECT digest, repository FROM blob_link ORDER BY repository") {
             let (digest, repository) = try row.decode((String, String).self)
             links[try Digest(parsing: digest), default: []].append(repository)
         }
@@ -20,7 +20,7 @@ extension PostgresMetadataStore {
     }
 
     public func allManifests() async throws -> [(repository: String, digest: String, mediaType: String, content: [UInt8])] {
-        try await run("SELECT repository, digest, media_type, content FROM manifest ORDER BY repository, digest").map {
+        try await database.run("SELECT repository, digest, media_type, content FROM manifest ORDER BY repository, digest").map {
             row in
             let (repository, digest, mediaType, content) = try row.decode((String, String, String, ByteBuffer).self)
             return (repository, digest, mediaType, Array(content.readableBytesView))
@@ -29,7 +29,7 @@ extension PostgresMetadataStore {
 
     public func recordedBlobs(among digests: [Digest]) async throws -> Set<Digest> {
         Set(
-            try await run("SELECT digest FROM blob WHERE digest = ANY(\(digests.map(\.description)))").map {
+            try await database.run("SELECT digest FROM blob WHERE digest = ANY(\(digests.map(\.description)))").map {
                 try Digest(parsing: try $0.decode(String.self))
             })
     }

@@ -4,7 +4,7 @@ import Storage
 
 extension PostgresMetadataStore {
     public func putManifest(_ manifest: NewManifest, tags: [Tag]) async throws {
-        try await transaction(queue: Self.queue(manifest.repository)) { transaction in
+        try await database.transaction(queue: Self.queue(manifest.repository)) { transaction in
             try await Self.insertManifest(transaction, manifest, tags: tags)
         }
     }
@@ -12,9 +12,9 @@ extension PostgresMetadataStore {
     public func manifest(_ reference: Reference, in repository: RepositoryName) async throws -> StoredManifest? {
         let rows =
             switch reference {
-            case .tag(let tag): try await execute(ManifestByTag(repository: repository.value, key: tag.value))
+            case .tag(let tag): try await database.execute(ManifestByTag(repository: repository.value, key: tag.value))
             case .digest(let digest):
-                try await execute(ManifestByDigest(repository: repository.value, key: digest.description))
+                try await database.execute(ManifestByDigest(repository: repository.value, key: digest.description))
             }
         guard let (digest, mediaType, content) = rows.first else { return nil }
         return StoredManifest(
@@ -22,7 +22,7 @@ extension PostgresMetadataStore {
     }
 
     public func deleteManifest(_ digest: Digest, in repository: RepositoryName) async throws -> Bool {
-        try await transaction(queue: Self.queue(repository)) { transaction in
+        try await database.transaction(queue: Self.queue(repository)) { transaction in
             let deleted = try await transaction.run(
                 "DELETE FROM manifest WHERE repository = \(repository.value) AND digest = \(digest.description) RETURNING 1")
             try await transaction.run(
@@ -35,7 +35,7 @@ extension PostgresMetadataStore {
     }
 
     public func deleteTag(_ tag: Tag, in repository: RepositoryName) async throws -> Bool {
-        try await transaction(queue: Self.queue(repository)) { transaction in
+        try await database.transaction(queue: Self.queue(repository)) { transaction in
             try await !transaction.run(
                 "DELETE FROM tag WHERE repository = \(repository.value) AND name = \(tag.value) RETURNING 1"
             ).isEmpty
@@ -45,7 +45,7 @@ extension PostgresMetadataStore {
     /// One statement, so that whether the repository is known and its tags come from one snapshot.
     public func tags(in repository: RepositoryName, after last: String?, limit: Int?) async throws -> [String]? {
         guard
-            let row = try await run(
+            let row = try await database.run(
                 """
                 SELECT EXISTS (SELECT 1 FROM repository WHERE name = \(repository.value))
                        OR EXISTS (SELECT 1 FROM blob_link WHERE repository = \(repository.value)),
@@ -59,7 +59,7 @@ extension PostgresMetadataStore {
     }
 
     public func repositories(after last: String?, limit: Int?) async throws -> [String] {
-        try await run(
+        try await database.run(
             "SELECT name FROM repository WHERE name > \(last ?? "") ORDER BY name LIMIT \(limit.map(Int64.init))"
         ).map { try $0.decode(String.self) }
     }
@@ -67,7 +67,7 @@ extension PostgresMetadataStore {
     public func referrers(of digest: Digest, in repository: RepositoryName, artifactType: String?) async throws
         -> [Referrer]
     {
-        try await run(
+        try await database.run(
             """
             SELECT digest, media_type, octet_length(content)::bigint, artifact_type, annotations FROM manifest
             WHERE repository = \(repository.value) AND subject = \(digest.description)
@@ -83,7 +83,7 @@ extension PostgresMetadataStore {
     }
 
     public func manifestsListing(_ digest: Digest, in repository: RepositoryName) async throws -> [Digest] {
-        try await run(
+        try await database.run(
             """
             SELECT r.manifest FROM manifest_reference r
             JOIN manifest m ON m.repository = r.repository AND m.digest = r.target
@@ -96,7 +96,7 @@ extension PostgresMetadataStore {
     static func queue(_ repository: RepositoryName) -> String { "zotd repository \(repository.value)" }
 
     /// Stores a manifest and points `tags` at it, after checking that everything it references is present.
-    static func insertManifest(_ transaction: Transaction, _ manifest: NewManifest, tags: [Tag]) async throws {
+    static func insertManifest(_ transaction: PostgresDatabase.Transaction, _ manifest: NewManifest, tags: [Tag]) async throws {
         let repository = manifest.repository.value
         let digest = manifest.digest.description
         let blobs = manifest.parsed.blobs.map(\.description)

@@ -3,7 +3,7 @@ import Storage
 
 extension PostgresMetadataStore {
     public func createUpload(_ upload: UploadRecord) async throws {
-        try await transaction { transaction in
+        try await database.transaction { transaction in
             try await transaction.run(
                 """
                 INSERT INTO upload(id, repository, created_at, updated_at)
@@ -13,7 +13,7 @@ extension PostgresMetadataStore {
     }
 
     public func upload(id: String) async throws -> UploadRecord? {
-        guard let row = try await run("SELECT repository, created_at, updated_at FROM upload WHERE id = \(id)").first
+        guard let row = try await database.run("SELECT repository, created_at, updated_at FROM upload WHERE id = \(id)").first
         else { return nil }
         let (repository, createdAt, updatedAt) = try row.decode((String, Double, Double).self)
         return UploadRecord(
@@ -21,13 +21,13 @@ extension PostgresMetadataStore {
     }
 
     public func touchUpload(id: String, at time: Double) async throws {
-        try await transaction { transaction in
+        try await database.transaction { transaction in
             try await transaction.run("UPDATE upload SET updated_at = \(time) WHERE id = \(id)")
         }
     }
 
     public func deleteUpload(id: String) async throws {
-        try await transaction { transaction in
+        try await database.transaction { transaction in
             try await transaction.run("DELETE FROM upload WHERE id = \(id)")
         }
     }

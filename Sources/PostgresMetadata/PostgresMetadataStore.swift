@@ -1,33 +1,14 @@
-import Foundation
 import Logging
 import PostgresNIO
 import Storage
-import Synchronization
 
-/// The metadata store in a PostgreSQL database, shared by every replica that names it.
-///
-/// Every write is one `SERIALIZABLE` transaction: two replicas pushing one tag, or a push racing a collection
-/// on another replica, end as if one ran after the other. PostgreSQL aborts the loser of a conflict with a
-/// serialization failure rather than blocking it, and the transaction is run again (`attempts`), as
-/// PostgreSQL's manual asks of its clients. Reads are single statements, each against one snapshot.
+/// The metadata store in a PostgreSQL database, shared by every replica that names it. Its tables sit in
+/// `database` beside those of the modules that keep state of their own there.
 public final class PostgresMetadataStore: MetadataStore, MetadataInventory {
-    /// Connections for statements and transactions.
-    let client: PostgresClient
-    /// Connections that hold a named lock for as long as its body runs (`withLock`): a pool of their own, so
-    /// that bodies holding locks never starve the statements they run themselves.
-    let locks: PostgresClient
-    let logger: Logger
-    /// `host:port/database`, for the log: the URL without its password.
-    public let location: String
-    /// `run()` of both clients, which own the connections: cancelled when the store goes.
-    private let running: Task<Void, Never>
+    public let database: PostgresDatabase
 
-    /// How often a transaction aborted by a conflict is run again before the caller gets the failure.
-    static let attempts = 10
-    /// How long a request waits for a connection before it is answered 503. postgres-nio keeps a request
-    /// waiting while it retries connecting, for ever: without this, a push would hang for as long as the
-    /// database is down.
-    let connectionWait: Duration
+    /// `host:port/database`, for the log: the URL without its password.
+    public var location: String { database.location }
 
     /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=...`) and migrates the schema,
     /// once however many replicas start together. A replica opens up to `maximumConnections` for statements
@@ -35,175 +16,29 @@ public final class PostgresMetadataStore: MetadataStore, MetadataInventory {
     public static func connect(
         url: String, maximumConnections: Int = 16, connectionWait: Duration = .seconds(10), logger: Logger
     ) async throws -> PostgresMetadataStore {
-        let url = try PostgresConnectionURL(url)
-        let configuration = try url.configuration(maximumConnections: maximumConnections)
-        // The pool logs every failed connection attempt (several a second while the database is down) and a
-        // warning when the first request races `run()`: the 503s say what a client needs, at warning level.
-        var background = logger
-        background.logLevel = max(logger.logLevel, .error)
-        let store = PostgresMetadataStore(
-            client: PostgresClient(configuration: configuration, backgroundLogger: background),
-            locks: PostgresClient(configuration: configuration, backgroundLogger: background),
-            location: "\(url.host):\(url.port)/\(url.database ?? url.username)", connectionWait: connectionWait,
-            logger: logger)
-        try await PostgresMetadataSchema.migrate(store)
-        return store
+        let database = try PostgresDatabase(
+            url: url, maximumConnections: maximumConnections, connectionWait: connectionWait, logger: logger)
+        try await database.migrate(PostgresMetadataSchema.migrations)
+        return PostgresMetadataStore(database: database)
     }
 
-    private init(
-        client: PostgresClient, locks: PostgresClient, location: String, connectionWait: Duration, logger: Logger
-    ) {
-        self.client = client
-        self.locks = locks
-        self.location = location
-        self.connectionWait = connectionWait
-        self.logger = logger
-        running = Task {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await client.run() }
-                group.addTask { await locks.run() }
-            }
-        }
+    private init(database: PostgresDatabase) {
+        self.database = database
     }
 
-    deinit { running.cancel() }
-
-    /// One statement outside a transaction.
-    @discardableResult
-    func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        do {
-            return try await withConnection(on: client) { [logger] connection in
-                try await connection.query(query, logger: logger).collect()
-            }
-        } catch {
-            throw Self.storageError(error)
-        }
-    }
-
-    /// Runs `body` in one serializable transaction, again when PostgreSQL aborts it for a conflict with
-    /// another (up to `attempts`, after a random pause that doubles each time, so that losers spread out).
-    ///
-    /// With `queue`, writers naming the same key take turns (a session advisory lock taken before `BEGIN`, so
-    /// that each one's snapshot is taken after the previous one committed) instead of aborting each other:
-    /// 32 pushes of one tag at once, all retrying, ran out of attempts; queued, each commits at the first try.
-    @discardableResult
-    func transaction<T: Sendable>(
-        isolation: String = "SERIALIZABLE", queue: String? = nil,
-        _ body: @escaping @Sendable (Transaction) async throws -> T
-    ) async throws -> T {
-        var attempt = 1
-        while true {
-            do {
-                return try await withConnection(on: client) { [logger] connection in
-                    if let queue {
-                        try await connection.query("SELECT pg_advisory_lock(hashtextextended(\(queue), 0))", logger: logger)
-                    }
-                    do {
-                        try await connection.query(PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation)"), logger: logger)
-                        let result: T
-                        do {
-                            result = try await body(Transaction(connection: connection, logger: logger))
-                            try await connection.query("COMMIT", logger: logger)
-                        } catch {
-                            // A broken connection rolls back by itself; the pool drops it.
-                            _ = try? await connection.query("ROLLBACK", logger: logger)
-                            throw error
-                        }
-                        if let queue {
-                            try await connection.query("SELECT pg_advisory_unlock(hashtextextended(\(queue), 0))", logger: logger)
-                        }
-                        return result
-                    } catch {
-                        if let queue {
-                            _ = try? await connection.query(
-                                "SELECT pg_advisory_unlock(hashtextextended(\(queue), 0))", logger: logger)
-                        }
-                        throw error
-                    }
-                }
-            } catch let error where Self.isConflict(error) && attempt < Self.attempts {
-                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(1 << min(attempt + 1, 8)))))
-                attempt += 1
-            } catch let error as StorageError {
-                throw error
-            } catch {
-                throw Self.storageError(error)
-            }
-        }
-    }
-
-    /// The statements of one transaction.
-    struct Transaction: Sendable {
-        let connection: PostgresConnection
-        let logger: Logger
-
-        @discardableResult
-        func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
-            try await connection.query(query, logger: logger).collect()
-        }
-    }
-
-    /// `pool.withConnection`, given up with `unavailable` when no connection comes within `connectionWait`.
-    /// Only the wait is bounded: once `body` runs, it runs to its end.
-    func withConnection<T: Sendable>(
-        on pool: PostgresClient, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
-    ) async throws -> T {
-        let leased = LeaseFlag()
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await pool.withConnection { connection in
-                    leased.set()
-                    return try await body(connection)
-                }
-            }
-            group.addTask { [connectionWait, location] in
-                try await Task.sleep(for: connectionWait)
-                guard leased.isSet else {
-                    throw StorageError.unavailable("no connection to the metadata database at \(location) within \(connectionWait)")
-                }
-                return nil
-            }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let result { return result }
-            }
-            throw CancellationError()
-        }
-    }
-
-    static var now: Double { Date().timeIntervalSince1970 }
+    static var now: Double { PostgresDatabase.now }
 }
 
-extension PostgresMetadataStore {
-    /// SQLSTATEs after which the whole transaction may simply run again: serialization failure, deadlock, and
-    /// a foreign key whose row a concurrent collection removed between our read and our write.
-    static let conflictStates: Set<String> = ["40001", "40P01", "23503"]
-
-    static func isConflict(_ error: any Error) -> Bool {
-        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
-        return conflictStates.contains(state)
+extension PostgresMetadataStore: SharedMetadata {
+    public func withLock<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws
+        -> T
+    {
+        try await database.withLock(name, body)
     }
 
-    /// A failure of the server or of the way to it is `unavailable` (503, try again); anything the server
-    /// refused for a reason of its own is an I/O error.
-    static func storageError(_ error: any Error) -> StorageError {
-        if let error = error as? StorageError { return error }
-        guard let error = error as? PSQLError else { return .io("metadata database: \(error)") }
-        guard let state = error.serverInfo?[.sqlState] else {
-            return .unavailable("metadata database unreachable: \(error.code)")
-        }
-        // Class 08: connection exception; 53: insufficient resources; 57P: the server shutting down.
-        if state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P") {
-            return .unavailable("metadata database unavailable: SQLSTATE \(state)")
-        }
-        let message = error.serverInfo?[.message] ?? "\(error.code)"
-        return .io("metadata database refused a statement: SQLSTATE \(state): \(message)")
+    public func runOnce<T: Sendable>(
+        _ name: String, every interval: Duration, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T? {
+        try await database.runOnce(name, every: interval, body)
     }
-}
-
-/// Whether a connection was handed over: set by the request, read by its timer.
-private final class LeaseFlag: Sendable {
-    private let value = Mutex(false)
-    func set() { value.withLock { $0 = true } }
-    var isSet: Bool { value.withLock { $0 } }
 }

@@ -43,7 +43,12 @@ struct ScrubExtension: RegistryExtension {
     func scrubOnce() async {
         let started = ContinuousClock.now
         do {
-            let report = try await store.scrub(bytesPerSecond: bytesPerSecond)
+            // Replicas sharing storage take turns: each blob is hashed once per interval, not once per replica.
+            guard
+                let report = try await store.runOnceAcrossReplicas("scrub", every: interval, {
+                    [store, bytesPerSecond] in try await store.scrub(bytesPerSecond: bytesPerSecond)
+                })
+            else { return }
             for problem in report.problems {
                 logger.error("scrub found damaged content", metadata: [
                     "repository": "\(problem.repository)", "kind": "\(problem.kind.rawValue)",

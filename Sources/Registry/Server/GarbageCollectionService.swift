@@ -24,7 +24,12 @@ struct GarbageCollectionService: Service {
     private func collectOnce() async {
         let start = ContinuousClock.now
         do {
-            let report = try await store.collectGarbage(delay: delay.inSeconds)
+            // Replicas sharing metadata take turns: one pass per interval between them, not one each.
+            guard
+                let report = try await store.runOnceAcrossReplicas("garbage collection", every: interval, {
+                    [store, delay] in try await store.collectGarbage(delay: delay.inSeconds)
+                })
+            else { return }
             await extensions.publish(
                 .garbageCollected(report: report, seconds: (ContinuousClock.now - start).inSeconds, failed: false)
             )

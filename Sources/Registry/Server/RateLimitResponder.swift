@@ -1,5 +1,6 @@
 import Config
 import Hummingbird
+import Storage
 import Synchronization
 
 /// Answers 429 TOOMANYREQUESTS, with `Retry-After`, to requests over `http.ratelimit`.

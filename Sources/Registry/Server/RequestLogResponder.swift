@@ -1,4 +1,5 @@
 import Hummingbird
+import Storage
 import Logging
 
 /// Parses the path into its OCI endpoint and operation, once, for everything after it (in the request

@@ -35,6 +35,16 @@ public struct RegistryStore: Sendable {
         }
     }
 
+    /// Runs a background pass that every replica schedules every `interval`: with metadata shared between
+    /// replicas, only when no other replica runs it now or began it lately (`SharedMetadata.runOnce`); alone,
+    /// always. nil when skipped.
+    public func runOnceAcrossReplicas<T: Sendable>(
+        _ name: String, every interval: Duration, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T? {
+        guard let shared = metadata as? any SharedMetadata else { return try await body() }
+        return try await shared.runOnce(name, every: interval, body)
+    }
+
     /// Local disk for blobs and SQLite for metadata, both under `root/_zotd` (moved there first from where an
     /// older zotd kept them, see `moveLegacyLayout`).
     public static func local(root: String, durable: Bool) throws -> RegistryStore {

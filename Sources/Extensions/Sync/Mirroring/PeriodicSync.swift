@@ -32,12 +32,19 @@ final class PeriodicSync: Sendable {
         guard let interval = upstream.config.pollInterval else { return }
         while !Task.isCancelled {
             let started = ContinuousClock.now
-            let pass = await syncOnce()
+            // Replicas sharing storage take turns: the upstream is polled once per interval, not once per replica.
+            let turn = try? await copier.store.runOnceAcrossReplicas("sync \(upstream.config.urls[0])", every: interval) {
+                [self] in await syncOnce()
+            }
+            guard let pass = turn ?? nil else {
+                try? await Task.sleep(for: interval)
+                continue
+            }
             let elapsed = ContinuousClock.now - started
             logger.info(
                 "sync: \(upstream.config.urls[0]): \(pass.copied) images copied, \(pass.current) up to date, \(pass.failed) failed, in \(elapsed)")
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            await copier.events.post(.syncPassFinished(upstream: upstream.config.urls[0], seconds: seconds, finishedAt: Date()))
+            await copier.events.post(
+                .syncPassFinished(upstream: upstream.config.urls[0], seconds: elapsed.inSeconds, finishedAt: Date()))
             try? await Task.sleep(for: interval)
         }
     }
