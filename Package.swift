@@ -86,6 +86,7 @@ let package = Package(
             dependencies: [
                 "Storage",
                 "Config",
+                "PostgresMetadata",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -93,6 +94,7 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -208,10 +210,16 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // The PostgreSQL server the tests of every module with tables in it share (`PG_URL`).
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["Storage", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/PostgresTestSupport"
+        ),
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "ObjectStorage", "PostgresMetadata",
+                "Storage", "ObjectStorage", "PostgresMetadata", "PostgresTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -243,6 +251,8 @@ let package = Package(
             dependencies: [
                 "Config",
                 "Auth",
+                "PostgresMetadata",
+                "PostgresTestSupport",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -84,7 +84,7 @@ enum PostgresMetadataSchema {
         PostgresMigration(
             "v2",
             [
-                // When each background pass last began on any replica (`PostgresDatabase.runOnce`).
+                // When each background pass last began on any replica (`SharedPostgresDatabase.runOnce`).
                 "CREATE TABLE zotd_background_pass (name text PRIMARY KEY, started_at double precision NOT NULL)"
             ]
         ),

@@ -58,7 +58,7 @@ extension PostgresMetadataStore {
 
     /// The first link records the blob's size and age; later ones only refresh the link.
     static func insertLink(
-        _ transaction: PostgresDatabase.Transaction, digest: Digest, size: Int64, repository: RepositoryName, at time: Double
+        _ transaction: SharedPostgresDatabase.Transaction, digest: Digest, size: Int64, repository: RepositoryName, at time: Double
     ) async throws {
         try await transaction.run(
             """
@@ -69,7 +69,7 @@ extension PostgresMetadataStore {
     }
 
     /// A fresh link time restarts the grace period that protects a blob pushed ahead of its manifest.
-    static func upsertLink(_ transaction: PostgresDatabase.Transaction, digest: Digest, repository: RepositoryName, at time: Double)
+    static func upsertLink(_ transaction: SharedPostgresDatabase.Transaction, digest: Digest, repository: RepositoryName, at time: Double)
         async throws
     {
         try await transaction.run(

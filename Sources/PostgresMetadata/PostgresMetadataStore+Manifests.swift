@@ -96,7 +96,7 @@ extension PostgresMetadataStore {
     static func queue(_ repository: RepositoryName) -> String { "zotd repository \(repository.value)" }
 
     /// Stores a manifest and points `tags` at it, after checking that everything it references is present.
-    static func insertManifest(_ transaction: PostgresDatabase.Transaction, _ manifest: NewManifest, tags: [Tag]) async throws {
+    static func insertManifest(_ transaction: SharedPostgresDatabase.Transaction, _ manifest: NewManifest, tags: [Tag]) async throws {
         let repository = manifest.repository.value
         let digest = manifest.digest.description
         let blobs = manifest.parsed.blobs.map(\.description)

@@ -5,7 +5,7 @@ import Storage
 /// The metadata store in a PostgreSQL database, shared by every replica that names it. Its tables sit in
 /// `database` beside those of the modules that keep state of their own there.
 public final class PostgresMetadataStore: MetadataStore, MetadataInventory {
-    public let database: PostgresDatabase
+    public let database: SharedPostgresDatabase
 
     /// `host:port/database`, for the log: the URL without its password.
     public var location: String { database.location }
@@ -16,17 +16,17 @@ public final class PostgresMetadataStore: MetadataStore, MetadataInventory {
     public static func connect(
         url: String, maximumConnections: Int = 16, connectionWait: Duration = .seconds(10), logger: Logger
     ) async throws -> PostgresMetadataStore {
-        let database = try PostgresDatabase(
+        let database = try SharedPostgresDatabase(
             url: url, maximumConnections: maximumConnections, connectionWait: connectionWait, logger: logger)
         try await database.migrate(PostgresMetadataSchema.migrations)
         return PostgresMetadataStore(database: database)
     }
 
-    private init(database: PostgresDatabase) {
+    private init(database: SharedPostgresDatabase) {
         self.database = database
     }
 
-    static var now: Double { PostgresDatabase.now }
+    static var now: Double { SharedPostgresDatabase.now }
 }
 
 extension PostgresMetadataStore: SharedMetadata {

@@ -13,7 +13,7 @@ public struct PostgresMigration: Sendable {
     }
 }
 
-extension PostgresDatabase {
+extension SharedPostgresDatabase {
     /// The key of the advisory lock that makes replicas starting together migrate one after another: the
     /// second finds the work done. (An arbitrary constant: "zotd" in ASCII.)
     static let migrationLock: Int64 = 0x7A6F_7464

@@ -49,7 +49,8 @@ struct Serve: AsyncParsableCommand {
         }
         let security: RegistrySecurity
         do {
-            security = try await RegistrySecurity(config: config, rootDirectory: root, logger: logger)
+            security = try await RegistrySecurity(
+                config: config, rootDirectory: root, shared: store.sharedMetadata, logger: logger)
         } catch {
             logger.critical("cannot set up authentication or TLS: \(error)")
             throw ExitCode(1)

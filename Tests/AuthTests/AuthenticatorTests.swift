@@ -19,7 +19,7 @@ private func makeAuthenticator(
     return try await Authenticator(
         auth: AuthConfig(htpasswdPath: path, apiKeys: apiKeys, failDelay: failDelay),
         accessControl: accessControl, realm: "zotd-test", clientCertificates: .ignored,
-        databasePath: directory.file("zotd.db"), logger: quietLogger)
+        records: .sqlite(path: directory.file("zotd.db")), logger: quietLogger)
 }
 
 private let teamOnly = AccessControlConfig(repositories: [
@@ -144,7 +144,7 @@ private let teamOnly = AccessControlConfig(repositories: [
     let server = try await TokenServer()
     let auth = try await Authenticator(
         auth: AuthConfig(bearer: BearerConfig(realm: "https://auth.example/token", service: "zotd-test", certificatePath: "x")),
-        accessControl: nil, realm: nil, clientCertificates: .ignored, databasePath: nil,
+        accessControl: nil, realm: nil, clientCertificates: .ignored, records: nil,
         bearerKeyPEM: server.certificatePEM, logger: quietLogger)
     let push = Requirement.permissions([Permission(.create, on: "team/app"), Permission(.read, on: "base/img")])
     #expect(

@@ -1,5 +1,6 @@
 import Logging
 import PostgresMetadata
+import PostgresTestSupport
 import Testing
 
 @testable import Storage

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import PostgresMetadata
+import PostgresTestSupport
 import Testing
 
 @testable import Storage

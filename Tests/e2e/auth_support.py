@@ -159,16 +159,16 @@ class TokenSigner:
 
 class AuthServer(ZotdServer):
     """A zotd whose config adds `http_extra` to `http` (auth, tls, accessControl, realm), `log_extra` to `log`
-    (audit) and `extensions`; over TLS when `ca` is given (the CA that signed its certificate), presenting
+    (audit), `storage_extra` to `storage` and `extensions`; over TLS when `ca` is given (the CA that signed its certificate), presenting
     `client_cert` (a (cert, key) pair) when given."""
 
     def __init__(self, binary, workdir, *, http_extra=None, log_extra=None, extensions=None, ca=None,
-                 client_cert=None):
+                 client_cert=None, storage_extra=None):
         self.http_extra = http_extra or {}
         self.log_extra = log_extra or {}
         self.ca = str(ca) if ca else None
         self.client_cert = tuple(map(str, client_cert)) if client_cert else None
-        super().__init__(binary, workdir, extensions=extensions)
+        super().__init__(binary, workdir, extensions=extensions, storage_extra=storage_extra)
 
     @property
     def base_url(self) -> str:

@@ -15,11 +15,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from auth_support import oras_client_for, require_tool, run
+from auth_support import auth_registry, oras_client_for, require_tool, run, write_htpasswd  # noqa: F401 (fixture)
 from s3_support import s3_driver
 from oci import (OCTET_STREAM, build_image, build_runnable_image, push_blob, random_bytes,
                  sha256_digest, write_oci_layout)
 from tcp_proxy import CuttableProxy, RoundRobinProxy
+from test_zui_session import USERS, Browser
 
 PG_URL = os.environ.get("PG_URL")
 
@@ -160,6 +161,29 @@ def test_a_push_cut_short_by_a_killed_replica_succeeds_when_retried_on_another(r
                            headers={"Content-Type": image.manifest.media_type}).status_code == 201
     r = replicas[2].get(f"/v2/killed/app/blobs/{image.layers[0].digest}")
     assert r.status_code == 200 and r.content == layer
+
+
+def test_a_login_and_an_api_key_made_on_one_replica_sign_in_on_every_other(auth_registry, tmp_path):
+    """zui behind a load balancer that does not stick: it logs in through one replica, and its session cookie
+    serves it on the next, where it makes an API key; the key signs skopeo in on the third; logged out there,
+    the session is over on the first too. Each replica has a storage root of its own, so that nothing but the
+    database can carry the session."""
+    htpasswd = write_htpasswd(tmp_path / "htpasswd", USERS)
+    database = fresh_database()
+    replicas = [auth_registry(http_extra={"auth": {"htpasswd": {"path": str(htpasswd)}, "apikey": True}},
+                              storage_extra=shared_storage(tmp_path / f"root-{n}", database)) for n in range(3)]
+    browser = Browser(replicas[0])
+    assert browser.login().status_code == 200
+    browser.server = replicas[1]
+    created = browser.request("POST", "/zot/auth/apikey", json={"label": "ci"})
+    assert created.status_code == 201, created.text
+    key = created.json()["apiKey"]
+    assert replicas[2].as_user("alice", key).get("/v2/_catalog").status_code == 200
+    assert [k["label"] for k in browser.request("GET", "/zot/auth/apikey").json()["apiKeys"]] == ["ci"]
+    browser.server = replicas[2]
+    assert browser.logout().status_code == 200
+    browser.server = replicas[0]
+    assert browser.request("GET", "/zot/auth/apikey").status_code == 401
 
 
 def test_while_the_database_is_unreachable_requests_get_503_and_nothing_is_lost(zotd_factory, tmp_path):

@@ -35,14 +35,15 @@ public final class Authenticator: Sendable {
     ///   - accessControl: `http.accessControl`, or `nil` for none.
     ///   - realm: `http.realm`, named in Basic challenges.
     ///   - clientCertificates: what `http.tls.cacert` makes of client certificates.
-    ///   - databasePath: the SQLite file for API keys and sessions (`<rootDirectory>/_zotd/zotd.db`).
+    ///   - records: where API keys and sessions are kept (`<rootDirectory>/_zotd/zotd.db`, or the PostgreSQL
+    ///     database replicas share).
     ///   - bearerKeyPEM: the contents of `http.auth.bearer.cert`, read by the caller.
     public init(
         auth: AuthConfig?,
         accessControl: AccessControlConfig?,
         realm: String?,
         clientCertificates: ClientCertificates,
-        databasePath: String?,
+        records: AuthRecordsLocation?,
         bearerKeyPEM: String? = nil,
         logger: Logger
     ) async throws {
@@ -64,10 +65,10 @@ public final class Authenticator: Sendable {
             (auth?.hasBasicAuthentication ?? false) || auth?.bearer != nil || clientCertificates == .required
         authorizer = Authorizer(policy: policy, requiresAuthentication: requiresAuthentication)
         let logins = (auth?.hasBasicAuthentication ?? false) || clientCertificates != .ignored
-        if let databasePath, logins {
-            let database = try AuthDatabase(path: databasePath)
-            sessions = SessionStore(database: database)
-            apiKeys = auth?.apiKeys == true ? APIKeyStore(database: database) : nil
+        if let records, logins {
+            let opened = try await records.open()
+            sessions = SessionStore(records: opened)
+            apiKeys = auth?.apiKeys == true ? APIKeyStore(records: opened) : nil
         } else {
             sessions = nil
             apiKeys = nil
@@ -208,7 +209,7 @@ public final class Authenticator: Sendable {
         }
         if let sessions, let token = SessionCookie.token(in: request.cookies) {
             do {
-                if let user = try sessions.user(token: token) {
+                if let user = try await sessions.user(token: token) {
                     return .identified(identity(user, .session))
                 }
             } catch {

@@ -27,7 +27,7 @@ struct AuthRoutes {
         }
         if let keys = authenticator.apiKeys {
             routes.post(Self.apiKeyPath, access: .signedIn) { request, context in try await create(request, context, keys) }
-            routes.get(Self.apiKeyPath, access: .signedIn) { _, context in try list(context, keys) }
+            routes.get(Self.apiKeyPath, access: .signedIn) { _, context in try await list(context, keys) }
             routes.delete(Self.apiKeyPath, access: .signedIn) { request, context in try await delete(request, context, keys) }
         }
     }
@@ -142,9 +142,9 @@ struct AuthRoutes {
         return try JSONResponse.make(KeyDescription(record, key: key), status: .created, headers: [.cacheControl: "no-store"])
     }
 
-    private func list(_ context: RegistryRequestContext, _ keys: APIKeyStore) throws -> Response {
+    private func list(_ context: RegistryRequestContext, _ keys: APIKeyStore) async throws -> Response {
         let user = try keyOwner(context)
-        return try JSONResponse.make(KeyList(apiKeys: try keys.list(user: user).map { KeyDescription($0) }))
+        return try JSONResponse.make(KeyList(apiKeys: try await keys.list(user: user).map { KeyDescription($0) }))
     }
 
     private func delete(_ request: Request, _ context: RegistryRequestContext, _ keys: APIKeyStore) async throws

@@ -39,9 +39,11 @@ public struct RegistrySecurity: Sendable {
         public var description: String { "\(keyPath): \(message)" }
     }
 
-    /// Reads the files the config names (htpasswd, certificates, keys) and opens Auth's tables in
-    /// `<rootDirectory>/_zotd/zotd.db`.
-    public init(config: RegistryConfig, rootDirectory: String, logger: Logger) async throws(SetupError) {
+    /// Reads the files the config names (htpasswd, certificates, keys) and opens Auth's tables beside the
+    /// metadata: in `<rootDirectory>/_zotd/zotd.db`, or in the PostgreSQL database `shared` metadata lives in.
+    public init(
+        config: RegistryConfig, rootDirectory: String, shared: (any SharedMetadata)?, logger: Logger
+    ) async throws(SetupError) {
         let http = config.http
         let tls = try Self.tlsConfiguration(http.tlsConfig, auth: http.authConfig)
         let clientCertificates: Authenticator.ClientCertificates =
@@ -62,7 +64,7 @@ public struct RegistrySecurity: Sendable {
                 authenticator = try await Authenticator(
                     auth: http.authConfig, accessControl: http.accessControlConfig, realm: http.realm,
                     clientCertificates: clientCertificates,
-                    databasePath: BlobLayout(root: rootDirectory).databasePath, bearerKeyPEM: bearerPEM,
+                    records: .beside(shared, sqlitePath: BlobLayout(root: rootDirectory).databasePath), bearerKeyPEM: bearerPEM,
                     logger: logger)
             } catch let error as BearerTokenVerifier.BearerRefusal {
                 throw SetupError(keyPath: "http.auth.bearer.cert", message: error.reason)

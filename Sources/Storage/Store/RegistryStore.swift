@@ -35,14 +35,17 @@ public struct RegistryStore: Sendable {
         }
     }
 
+    /// The metadata when several replicas share it, for the modules that keep their own tables beside it.
+    public var sharedMetadata: (any SharedMetadata)? { metadata as? any SharedMetadata }
+
     /// Runs a background pass that every replica schedules every `interval`: with metadata shared between
     /// replicas, only when no other replica runs it now or began it lately (`SharedMetadata.runOnce`); alone,
     /// always. nil when skipped.
     public func runOnceAcrossReplicas<T: Sendable>(
         _ name: String, every interval: Duration, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T? {
-        guard let shared = metadata as? any SharedMetadata else { return try await body() }
-        return try await shared.runOnce(name, every: interval, body)
+        guard let sharedMetadata else { return try await body() }
+        return try await sharedMetadata.runOnce(name, every: interval, body)
     }
 
     /// Local disk for blobs and SQLite for metadata, both under `root/_zotd` (moved there first from where an

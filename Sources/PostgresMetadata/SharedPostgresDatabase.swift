@@ -12,7 +12,7 @@ import Synchronization
 /// on another replica, end as if one ran after the other. PostgreSQL aborts the loser of a conflict with a
 /// serialization failure rather than blocking it, and the transaction is run again (`attempts`), as
 /// PostgreSQL's manual asks of its clients. Reads are single statements, each against one snapshot.
-public final class PostgresDatabase: Sendable {
+public final class SharedPostgresDatabase: Sendable {
     /// Connections for statements and transactions.
     let client: PostgresClient
     /// Connections that hold a named lock for as long as its body runs (`withLock`): a pool of their own, so
@@ -178,7 +178,7 @@ public final class PostgresDatabase: Sendable {
     public static var now: Double { Date().timeIntervalSince1970 }
 }
 
-extension PostgresDatabase {
+extension SharedPostgresDatabase {
     /// SQLSTATEs after which the whole transaction may simply run again: serialization failure, deadlock, and
     /// a foreign key whose row a concurrent collection removed between our read and our write.
     static let conflictStates: Set<String> = ["40001", "40P01", "23503"]

@@ -1,7 +1,7 @@
 import PostgresNIO
 import Storage
 
-extension PostgresDatabase {
+extension SharedPostgresDatabase {
     /// Runs `body` holding the session advisory lock `name`, on a connection of the lock pool, waiting for it
     /// when another replica holds it. A replica that dies holding it loses its connection, and PostgreSQL
     /// releases the lock with it.
