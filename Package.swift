@@ -144,10 +144,11 @@ let package = Package(
         .target(
             name: "SearchExtension",
             dependencies: [
-                "Config", "Registry", "Storage",
+                "Config", "Registry", "Storage", "PostgresMetadata",
                 .product(name: "Graphiti", package: "Graphiti"),
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -233,8 +234,9 @@ let package = Package(
         .testTarget(
             name: "SearchExtensionTests",
             dependencies: [
-                "SearchExtension", "Registry", "Storage", "Config",
+                "SearchExtension", "Registry", "Storage", "Config", "PostgresMetadata", "PostgresTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Graphiti", package: "Graphiti"),
             ],

@@ -20,7 +20,9 @@ struct SearchTestRegistry {
         let database = try SearchDatabase(path: directory.appendingPathComponent("zotd.db").path)
         index = SearchIndex(database: database)
         indexer = ImageIndexer(store: store, index: index, logger: .init(label: "test"))
-        search = IndexedSearch(index: index, preferences: UserPreferences(database: database))
+        search = IndexedSearch(
+            index: index, preferences: SQLiteUserPreferences(database: database),
+            verdicts: SQLiteSignatureVerdicts(database: database))
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }

@@ -20,7 +20,9 @@ from s3_support import s3_driver
 from oci import (OCTET_STREAM, build_image, build_runnable_image, push_blob, random_bytes,
                  sha256_digest, write_oci_layout)
 from tcp_proxy import CuttableProxy, RoundRobinProxy
+from test_trust import COSIGN, PROD_COSIGN, policies, pull, push_signed_by_cosign, served_eventually, start, upload
 from test_zui_session import USERS, Browser
+from trust_support import CosignKey
 
 PG_URL = os.environ.get("PG_URL")
 
@@ -184,6 +186,21 @@ def test_a_login_and_an_api_key_made_on_one_replica_sign_in_on_every_other(auth_
     assert browser.logout().status_code == 200
     browser.server = replicas[0]
     assert browser.request("GET", "/zot/auth/apikey").status_code == 401
+
+
+def test_a_signature_verified_by_one_replica_lets_the_image_through_every_replicas_pull_policy(request, zotd_binary,
+                                                                                              tmp_path):
+    """The image and its cosign signature are pushed through one replica, whose trust extension verifies it;
+    the verdict is in the shared database, so another replica's pull policy serves the image too. Each replica
+    has a storage root of its own, so that nothing but the database can carry the verdict."""
+    database = fresh_database()
+    replicas = [start(request, zotd_binary, extensions=policies(PROD_COSIGN),
+                      storage_extra=shared_storage(tmp_path / f"root-{n}", database)) for n in range(2)]
+    key = CosignKey()
+    assert upload(replicas[0], COSIGN, key.public_pem).status == 200
+    push_signed_by_cosign(replicas[0], "prod/app", key)
+    served_eventually(replicas[0], "prod/app", "v1")
+    assert pull(replicas[1], "prod/app", "v1").status == 200
 
 
 def test_while_the_database_is_unreachable_requests_get_503_and_nothing_is_lost(zotd_factory, tmp_path):

@@ -94,7 +94,7 @@ struct ImageTrustExtension: RegistryExtension {
                 switch item {
                 case .check(let signature): await checker.check(signature)
                 case .checkAgain: await checker.checkAgain()
-                case .forget(let signature, let repository): try? checker.verdicts.forget(signature: signature, in: repository)
+                case .forget(let signature, let repository): try? await checker.verdicts.forget(signature: signature, in: repository)
                 }
             }
         } onCancel: {

@@ -13,7 +13,7 @@ public struct ImageTrustExtensionFactory: RegistryExtensionFactory {
         let settings = try TrustSettings(section: section)
         let root = context.config.storage.rootDirectory
         let trust = TrustStore(rootDirectory: root, logger: context.logger)
-        let verdicts = try SignatureVerdicts(rootDirectory: root)
+        let verdicts = try openSignatureVerdicts(rootDirectory: root, shared: context.store.sharedMetadata)
         let checker = SignatureChecker(
             store: context.store, trust: trust, verdicts: verdicts, settings: settings, logger: context.logger)
         context.signatureJudge.provide(TrustJudge(checker: checker))

@@ -13,7 +13,10 @@ public struct SearchExtensionFactory: RegistryExtensionFactory {
         let index = SearchIndex(database: database)
         let updates = IndexUpdates(
             indexer: ImageIndexer(store: context.store, index: index, logger: context.logger), logger: context.logger)
-        let queries = IndexedSearch(index: index, preferences: UserPreferences(database: database))
+        let shared = context.store.sharedMetadata
+        let queries = IndexedSearch(
+            index: index, preferences: StarsAndBookmarks.open(shared: shared) { database },
+            verdicts: openSignatureVerdicts(shared: shared) { database })
         return SearchExtension(updates: updates, endpoint: SearchEndpoint(executor: GraphQLExecutor(queries: queries), updates: updates))
     }
 }

@@ -35,7 +35,7 @@ struct UserprefsExtension: RegistryExtension {
         if request.mark == .star, try await !exists(request.repository) {
             throw OCIError(.nameUnknown, detail: request.repository)
         }
-        try marks.toggle(request.mark, user: identity.name, repository: request.repository)
+        try await marks.toggle(request.mark, user: identity.name, repository: request.repository)
         return Response(status: .ok, headers: [.contentLength: "0"])
     }
 

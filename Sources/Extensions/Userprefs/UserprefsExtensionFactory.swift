@@ -15,6 +15,7 @@ public struct UserprefsExtensionFactory: RegistryExtensionFactory {
 
     public func make(section: JSONValue, context: ExtensionContext) throws -> any RegistryExtension {
         UserprefsExtension(
-            marks: try StarsAndBookmarks(rootDirectory: context.config.storage.rootDirectory), store: context.store)
+            marks: try StarsAndBookmarks(rootDirectory: context.config.storage.rootDirectory, shared: context.store.sharedMetadata),
+            store: context.store)
     }
 }

@@ -10,16 +10,16 @@ import Storage
 /// arrives unblocks the image at once.
 struct PullGate: Sendable {
     let policies: [SignaturePolicy]
-    let verdicts: SignatureVerdicts
+    let verdicts: any SignatureVerdicts
     let store: RegistryStore
 
     func check(_ pull: ManifestPull) async throws {
         let covering = policies.filter { $0.covers(pull.repository.value) }
         guard !covering.isEmpty, !Self.isAttachment(pull) else { return }
-        var trusted = try verdicts.trustedTools(of: pull.digest.description, in: pull.repository.value)
+        var trusted = try await verdicts.trustedTools(of: pull.digest.description, in: pull.repository.value)
         if covering.contains(where: { !$0.tool.isSatisfied(by: trusted) }) {
             for index in try await store.manifestsListing(pull.digest, in: pull.repository) {
-                trusted.formUnion(try verdicts.trustedTools(of: index.description, in: pull.repository.value))
+                trusted.formUnion(try await verdicts.trustedTools(of: index.description, in: pull.repository.value))
             }
         }
         if let unmet = covering.first(where: { !$0.tool.isSatisfied(by: trusted) }) {

@@ -10,7 +10,7 @@ import Storage
 struct SignatureChecker: Sendable {
     let store: RegistryStore
     let trust: TrustStore
-    let verdicts: SignatureVerdicts
+    let verdicts: any SignatureVerdicts
     let settings: TrustSettings
     let logger: Logger
 
@@ -36,7 +36,7 @@ struct SignatureChecker: Sendable {
             }
         }
         do {
-            try verdicts.record(results, for: signature.reference)
+            try await verdicts.record(results, for: signature.reference)
         } catch {
             logger.error("trust: cannot record verdicts", metadata: ["error": "\(error)"])
         }
@@ -46,7 +46,7 @@ struct SignatureChecker: Sendable {
     func checkAgain() async {
         let known: [SignatureReference]
         do {
-            known = try verdicts.signatures()
+            known = try await verdicts.signatures()
         } catch {
             logger.error("trust: cannot list signatures", metadata: ["error": "\(error)"])
             return
@@ -58,7 +58,7 @@ struct SignatureChecker: Sendable {
                     repository: reference.repository, digest: reference.signature,
                     tags: SignatureTag.cosignTag(of: reference.subject).map { [$0] } ?? [], content: stored.content)
             else {
-                try? verdicts.forget(signature: reference.signature, in: reference.repository)
+                try? await verdicts.forget(signature: reference.signature, in: reference.repository)
                 continue
             }
             await check(signature)

@@ -12,6 +12,6 @@ struct TrustJudge: SignatureJudge {
         for signature in try await checker.signatures(of: digest, in: repository) {
             await checker.check(signature)
         }
-        return try !checker.verdicts.trustedTools(of: digest.description, in: repository.value).isEmpty
+        return try await !checker.verdicts.trustedTools(of: digest.description, in: repository.value).isEmpty
     }
 }

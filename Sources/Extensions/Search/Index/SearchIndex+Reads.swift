@@ -72,7 +72,7 @@ extension SearchIndex {
         }
     }
 
-    /// Repositories with at least one image, with what they sort by.
+    /// Repositories with at least one image, with what they sort by (stars aside: `UserPreferences` has them).
     func repositoryKeys() throws -> [RepositoryKeys] {
         try repositoryKeys(where: "1", [])
     }
@@ -82,15 +82,13 @@ extension SearchIndex {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.name, r.last_updated, r.download_count,
-                        (SELECT count(*) FROM search_star s WHERE s.repository = r.name) AS stars
-                    FROM search_repository r WHERE \(condition) ORDER BY r.name
+                    SELECT r.name, r.last_updated, r.download_count FROM search_repository r WHERE \(condition) ORDER BY r.name
                     """,
                 arguments: arguments
             ).map {
                 RepositoryKeys(
                     name: $0["name"], lastUpdated: ($0["last_updated"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                    downloadCount: $0["download_count"], starCount: $0["stars"])
+                    downloadCount: $0["download_count"], starCount: 0)
             }
         }
     }
@@ -114,15 +112,10 @@ extension SearchIndex {
 
     /// What is attached to `digest` in one read: the image under cosign's signature tag for it, and the
     /// manifests whose subject it is (referrers and signatures), in push order.
-    func attachments(of digest: String, in repository: String) throws
-        -> (cosign: IndexedImage?, referring: [IndexedImage], verdicts: [String: [Int: SignatureVerdict]])
-    {
+    func attachments(of digest: String, in repository: String) throws -> (cosign: IndexedImage?, referring: [IndexedImage]) {
         try database.pool.read { db in
             let cosign = try SignatureTag.cosignTag(of: digest).flatMap { try taggedImage($0, in: repository, db)?.image }
-            return (
-                cosign, try referring(to: digest, in: repository, db),
-                try SignatureVerdicts.verdicts(of: digest, in: repository, db)
-            )
+            return (cosign, try referring(to: digest, in: repository, db))
         }
     }
 

@@ -1,4 +1,6 @@
 import GRDB
+import PostgresMetadata
+import Storage
 
 /// What the trust extension concluded of one signature layer: cosign signs once per layer of its signature
 /// manifest, notation once per manifest (layer 0).
@@ -31,22 +33,41 @@ package struct SignatureReference: Sendable, Hashable {
     }
 }
 
-/// Verdicts on signatures, kept beside the index because search shows them (`SignatureInfo`), written by the
-/// trust extension (which also reads them to enforce its pull policies).
-package struct SignatureVerdicts: Sendable {
+/// Verdicts on signatures, written by the trust extension (which reads them to enforce its pull policies) and
+/// shown by search (`SignatureInfo`). Beside the index in SQLite, or in the PostgreSQL database replicas share
+/// (`PostgresSignatureVerdicts`), so that a signature verified by the replica it was pushed through lets the
+/// image through the pull policies of every replica.
+package protocol SignatureVerdicts: Sendable {
+    /// Replaces what was concluded of `signature`.
+    func record(_ verdicts: [SignatureVerdict], for signature: SignatureReference) async throws
+    /// Forgets a signature manifest (deleted from storage).
+    func forget(signature: String, in repository: String) async throws
+    /// Every signature a verdict was recorded for, to check again when trust material changes.
+    func signatures() async throws -> [SignatureReference]
+    /// The tools that signed `subject` in `repository` with a trusted signature.
+    func trustedTools(of subject: String, in repository: String) async throws -> Set<String>
+    /// Verdicts on the signatures of `subject`, by signature digest and layer.
+    func verdicts(of subject: String, in repository: String) async throws -> [String: [Int: SignatureVerdict]]
+}
+
+/// Opens the verdicts beside the metadata: in PostgreSQL when `shared` metadata lives there, else in
+/// search's SQLite file under `rootDirectory` (created and migrated when needed).
+package func openSignatureVerdicts(rootDirectory: String, shared: (any SharedMetadata)?) throws -> any SignatureVerdicts {
+    try openSignatureVerdicts(shared: shared) { try SearchDatabase(path: SearchDatabase.path(rootDirectory: rootDirectory)) }
+}
+
+func openSignatureVerdicts(shared: (any SharedMetadata)?, sqlite: () throws -> SearchDatabase) rethrows
+    -> any SignatureVerdicts
+{
+    if let postgres = shared as? PostgresMetadataStore { return PostgresSignatureVerdicts(database: postgres.database) }
+    return SQLiteSignatureVerdicts(database: try sqlite())
+}
+
+/// Verdicts in search's SQLite file.
+struct SQLiteSignatureVerdicts: SignatureVerdicts {
     let database: SearchDatabase
 
-    /// Opens (creating and migrating when needed) search's tables in `<rootDirectory>/_zotd/zotd-search.db`.
-    package init(rootDirectory: String) throws {
-        database = try SearchDatabase(path: SearchDatabase.path(rootDirectory: rootDirectory))
-    }
-
-    init(database: SearchDatabase) {
-        self.database = database
-    }
-
-    /// Replaces what was concluded of `signature`.
-    package func record(_ verdicts: [SignatureVerdict], for signature: SignatureReference) throws {
+    func record(_ verdicts: [SignatureVerdict], for signature: SignatureReference) throws {
         try database.pool.write { db in
             try db.execute(
                 sql: "DELETE FROM search_signature_verdict WHERE repository = ? AND signature = ?",
@@ -65,8 +86,7 @@ package struct SignatureVerdicts: Sendable {
         }
     }
 
-    /// Forgets a signature manifest (deleted from storage).
-    package func forget(signature: String, in repository: String) throws {
+    func forget(signature: String, in repository: String) throws {
         try database.pool.write { db in
             try db.execute(
                 sql: "DELETE FROM search_signature_verdict WHERE repository = ? AND signature = ?",
@@ -74,8 +94,7 @@ package struct SignatureVerdicts: Sendable {
         }
     }
 
-    /// Every signature a verdict was recorded for, to check again when trust material changes.
-    package func signatures() throws -> [SignatureReference] {
+    func signatures() throws -> [SignatureReference] {
         try database.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT DISTINCT repository, signature, subject FROM search_signature_verdict").map {
                 SignatureReference(repository: $0["repository"], signature: $0["signature"], subject: $0["subject"])
@@ -83,8 +102,7 @@ package struct SignatureVerdicts: Sendable {
         }
     }
 
-    /// The tools that signed `subject` in `repository` with a trusted signature.
-    package func trustedTools(of subject: String, in repository: String) throws -> Set<String> {
+    func trustedTools(of subject: String, in repository: String) throws -> Set<String> {
         try database.pool.read { db in
             Set(
                 try String.fetchAll(
@@ -93,20 +111,19 @@ package struct SignatureVerdicts: Sendable {
                     arguments: [repository, subject]))
         }
     }
-}
 
-extension SignatureVerdicts {
-    /// Verdicts on the signatures of `subject`, by signature digest and layer, in a read already open.
-    static func verdicts(of subject: String, in repository: String, _ db: Database) throws -> [String: [Int: SignatureVerdict]] {
-        var verdicts: [String: [Int: SignatureVerdict]] = [:]
-        let rows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT signature, layer, tool, trusted, author FROM search_signature_verdict WHERE repository = ? AND subject = ?"),
-            arguments: [repository, subject])
-        for row in rows {
-            let verdict = SignatureVerdict(layer: row["layer"], tool: row["tool"], trusted: row["trusted"], author: row["author"])
-            verdicts[row["signature"], default: [:]][verdict.layer] = verdict
+    func verdicts(of subject: String, in repository: String) throws -> [String: [Int: SignatureVerdict]] {
+        try database.pool.read { db in
+            var verdicts: [String: [Int: SignatureVerdict]] = [:]
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT signature, layer, tool, trusted, author FROM search_signature_verdict WHERE repository = ? AND subject = ?"),
+                arguments: [repository, subject])
+            for row in rows {
+                let verdict = SignatureVerdict(layer: row["layer"], tool: row["tool"], trusted: row["trusted"], author: row["author"])
+                verdicts[row["signature"], default: [:]][verdict.layer] = verdict
+            }
+            return verdicts
         }
-        return verdicts
     }
 }

@@ -1,7 +1,7 @@
 import GRDB
 
 /// A user's mark on a repository.
-package enum UserMark: Sendable {
+package enum UserMark: String, Sendable {
     case star
     case bookmark
 
@@ -13,13 +13,22 @@ package enum UserMark: Sendable {
     }
 }
 
-/// Stars and bookmarks, per user and repository: the users' own data, kept beside the index (a rebuild
-/// leaves them alone).
-struct UserPreferences: Sendable {
+/// Stars and bookmarks, per user and repository: the users' own data, which a rebuild of the index leaves
+/// alone. Beside the index in SQLite, or in the PostgreSQL database replicas share (`PostgresUserPreferences`),
+/// so that a star given through one replica counts on all.
+protocol UserPreferences: Sendable {
+    /// Sets the mark if it was not set, clears it if it was; returns whether it is set now.
+    func toggle(_ mark: UserMark, user: String, repository: String) async throws -> Bool
+    /// The repositories `user` marked.
+    func repositories(_ mark: UserMark, user: String) async throws -> Set<String>
+    /// How many users starred each repository that has a star.
+    func starCounts() async throws -> [String: Int]
+}
+
+/// Stars and bookmarks in search's SQLite file.
+struct SQLiteUserPreferences: UserPreferences {
     let database: SearchDatabase
 
-    /// Sets the mark if it was not set, clears it if it was; returns whether it is set now.
-    @discardableResult
     func toggle(_ mark: UserMark, user: String, repository: String) throws -> Bool {
         try database.pool.write { db in
             try db.execute(
@@ -31,10 +40,19 @@ struct UserPreferences: Sendable {
         }
     }
 
-    /// The repositories `user` marked.
     func repositories(_ mark: UserMark, user: String) throws -> Set<String> {
         try database.pool.read { db in
             Set(try String.fetchAll(db, sql: "SELECT repository FROM \(mark.table) WHERE user = ?", arguments: [user]))
+        }
+    }
+
+    func starCounts() throws -> [String: Int] {
+        try database.pool.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT repository, count(*) AS stars FROM search_star GROUP BY repository") {
+                counts[row["repository"]] = row["stars"]
+            }
+            return counts
         }
     }
 }

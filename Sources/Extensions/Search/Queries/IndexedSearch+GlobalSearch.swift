@@ -19,20 +19,22 @@ extension IndexedSearch {
         let filter = PlatformFilter(arguments.filter)
         switch target {
         case .repository(let text):
-            return try searchRepositories(text, filter: arguments.filter ?? Filter(), platforms: filter, pagination, context)
+            return try await searchRepositories(text, filter: arguments.filter ?? Filter(), platforms: filter, pagination, context)
         case .image(let repository, let tagPrefix):
             let images = try readableImages(in: [repository], context).filter { $0.tag.hasPrefix(tagPrefix) }
-            return try imageResults(images, filter, arguments.filter?.hasToBeSigned == true, pagination, context)
+            return try await imageResults(images, filter, arguments.filter?.hasToBeSigned == true, pagination, context)
         case .tag(let part):
             let images = try readableImages(in: nil, context).filter { $0.tag.lowercased().contains(part) }
-            return try imageResults(images, filter, arguments.filter?.hasToBeSigned == true, pagination, context)
+            return try await imageResults(images, filter, arguments.filter?.hasToBeSigned == true, pagination, context)
         case .digest(let text):
             let views = try matching(readableImages(in: nil, context), context) { view, manifest in
                 view.image.digest == text || manifest.digest.contains(text) || (manifest.configDigest ?? "").contains(text)
                     || manifest.layers.contains { $0.digest.contains(text) }
             }
-            let accepted = try views.filter { try filter.accepts(images: $0, signed: arguments.filter?.hasToBeSigned == true, builder(context)) }
-            let result = try page(accepted, pagination, context)
+            let accepted = try await views.asyncFilter {
+                try await filter.accepts(images: $0, signed: arguments.filter?.hasToBeSigned == true, builder(context))
+            }
+            let result = try await page(accepted, pagination, context)
             return GlobalSearchResult(page: result.page, images: result.results, repos: nil, layers: [])
         }
     }
@@ -40,19 +42,19 @@ extension IndexedSearch {
     private func imageResults(
         _ images: [TaggedImage], _ filter: PlatformFilter, _ signed: Bool, _ pagination: Pagination,
         _ context: SearchRequestContext
-    ) throws -> GlobalSearchResult {
+    ) async throws -> GlobalSearchResult {
         let builder = builder(context)
-        let views = try images.map(builder.view).filter { try filter.accepts(images: $0, signed: signed, builder) }
-        let result = try page(views, pagination, context)
+        let views = try await images.map(builder.view).asyncFilter { try await filter.accepts(images: $0, signed: signed, builder) }
+        let result = try await page(views, pagination, context)
         return GlobalSearchResult(page: result.page, images: result.results, repos: nil, layers: [])
     }
 
     private func searchRepositories(
         _ text: String, filter: Filter, platforms: PlatformFilter, _ pagination: Pagination, _ context: SearchRequestContext
-    ) throws -> GlobalSearchResult {
+    ) async throws -> GlobalSearchResult {
         var ranked: [(RepositoryKeys, Int)] = []
         let ranking = RepositoryRank(text)
-        for keys in try index.repositoryKeys() where context.mayRead(keys.name) {
+        for keys in try await repositoryKeys() where context.mayRead(keys.name) {
             if text.isEmpty {
                 ranked.append((keys, 1))
             } else if let rank = ranking.rank(keys.name) {
@@ -60,7 +62,7 @@ extension IndexedSearch {
             }
         }
         if filter.isStarred != nil || filter.isBookmarked != nil {
-            let preferences = try callerPreferences(context)
+            let preferences = try await callerPreferences(context)
             ranked = ranked.filter { keys, _ in
                 (filter.isStarred.map { $0 == preferences.starred.contains(keys.name) } ?? true)
                     && (filter.isBookmarked.map { $0 == preferences.bookmarked.contains(keys.name) } ?? true)
@@ -72,10 +74,10 @@ extension IndexedSearch {
         }
         if filter.hasToBeSigned == true {
             // Signed means the newest image is: summarize the candidates to know it.
-            let summaries = try summaries(of: ranked, context)
+            let summaries = try await summaries(of: ranked, context)
             ranked = zip(ranked, summaries).filter { $1.newestImage?.isSigned == true }.map(\.0)
         }
-        let result = try repositoryPage(ranked, pagination, context)
+        let result = try await repositoryPage(ranked, pagination, context)
         return GlobalSearchResult(page: result.page, images: [], repos: result.results, layers: [])
     }
 }

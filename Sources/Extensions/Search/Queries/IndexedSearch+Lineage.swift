@@ -4,13 +4,13 @@ extension IndexedSearch {
     func derivedImageList(_ arguments: DerivedImageListArguments, context: SearchRequestContext) async throws
         -> PaginatedImagesResult
     {
-        try lineage(arguments.image, digest: arguments.digest, page: arguments.requestedPage, context) { reference, candidate in
+        try await lineage(arguments.image, digest: arguments.digest, page: arguments.requestedPage, context) { reference, candidate in
             Self.isLayerPrefix(reference, of: candidate)
         }
     }
 
     func baseImageList(_ arguments: BaseImageListArguments, context: SearchRequestContext) async throws -> PaginatedImagesResult {
-        try lineage(arguments.image, digest: arguments.digest, page: arguments.requestedPage, context) { reference, candidate in
+        try await lineage(arguments.image, digest: arguments.digest, page: arguments.requestedPage, context) { reference, candidate in
             Self.isLayerPrefix(candidate, of: reference)
         }
     }
@@ -19,7 +19,7 @@ extension IndexedSearch {
     private func lineage(
         _ image: String, digest: String?, page: PageInput?, _ context: SearchRequestContext,
         related: @escaping (IndexedImage, IndexedImage) -> Bool
-    ) throws -> PaginatedImagesResult {
+    ) async throws -> PaginatedImagesResult {
         let (repository, tag) = try Self.splitReference(image)
         let pagination = try Pagination(page, defaultSort: .updateTime)
         guard try index.repositoryExists(repository) else { throw SearchError.repositoryNotFound }
@@ -38,7 +38,7 @@ extension IndexedSearch {
         let views = try matching(readableImages(in: nil, context), context) { _, candidate in
             reference.contains { $0.digest != candidate.digest && related($0, candidate) }
         }
-        return try self.page(views, pagination, context)
+        return try await self.page(views, pagination, context)
     }
 
     /// Whether `base`'s layers are, in order, the first layers of `image` (and `base` has some).

@@ -3,17 +3,33 @@ import Foundation
 /// The search queries, answered from the index as zot's resolvers answer them.
 struct IndexedSearch: SearchQueries {
     let index: SearchIndex
-    let preferences: UserPreferences
+    let preferences: any UserPreferences
+    let verdicts: any SignatureVerdicts
 
     func builder(_ context: SearchRequestContext) -> SummaryBuilder {
-        SummaryBuilder(index: index, context: context)
+        SummaryBuilder(index: index, verdicts: verdicts, context: context)
     }
 
-    func callerPreferences(_ context: SearchRequestContext) throws -> CallerPreferences {
+    func callerPreferences(_ context: SearchRequestContext) async throws -> CallerPreferences {
         guard let user = context.user else { return CallerPreferences() }
         return CallerPreferences(
-            starred: try preferences.repositories(.star, user: user),
-            bookmarked: try preferences.repositories(.bookmark, user: user))
+            starred: try await preferences.repositories(.star, user: user),
+            bookmarked: try await preferences.repositories(.bookmark, user: user))
+    }
+
+    /// Repositories with at least one image, with what they sort by, their stars included.
+    func repositoryKeys() async throws -> [RepositoryKeys] {
+        try await withStars(try index.repositoryKeys())
+    }
+
+    func repositoryKeys(named name: String) async throws -> RepositoryKeys? {
+        try await withStars(try index.repositoryKeys(named: name).map { [$0] } ?? []).first
+    }
+
+    private func withStars(_ keys: [RepositoryKeys]) async throws -> [RepositoryKeys] {
+        guard !keys.isEmpty else { return keys }
+        let stars = try await preferences.starCounts()
+        return keys.map { var keys = $0; keys.starCount = stars[keys.name] ?? 0; return keys }
     }
 
     // MARK: CVE: zotd has no scanner, and zot without one refuses these before reading their arguments.
@@ -42,7 +58,7 @@ struct IndexedSearch: SearchQueries {
         let pagination = try Pagination(arguments.requestedPage, defaultSort: .relevance)
         let repositories = arguments.repo.isEmpty ? nil : [arguments.repo]
         let views = try readableImages(in: repositories, context).map(builder(context).view)
-        return try page(views, pagination, context)
+        return try await page(views, pagination, context)
     }
 
     func imageListForDigest(_ arguments: ImageListForDigestArguments, context: SearchRequestContext) async throws
@@ -54,7 +70,7 @@ struct IndexedSearch: SearchQueries {
                 || (manifest.configDigest ?? "").contains(arguments.id)
                 || manifest.layers.contains { $0.digest.contains(arguments.id) }
         }
-        return try page(views, pagination, context)
+        return try await page(views, pagination, context)
     }
 
     func image(_ arguments: ImageArguments, context: SearchRequestContext) async throws -> ImageSummary {
@@ -63,7 +79,7 @@ struct IndexedSearch: SearchQueries {
         guard try index.repositoryExists(repository) else { throw SearchError.repositoryUnknown }
         guard let tagged = try index.taggedImage(tag, in: repository) else { throw SearchError.imageUnknown(repository, tag) }
         let builder = builder(context)
-        return try builder.imageSummary(try builder.view(tagged))
+        return try await builder.imageSummary(try builder.view(tagged))
     }
 
     func referrers(_ arguments: ReferrersArguments, context: SearchRequestContext) async throws -> [Referrer] {
@@ -94,10 +110,12 @@ struct IndexedSearch: SearchQueries {
     }
 
     /// Sorts, cuts and summarizes a page of images.
-    func page(_ views: [ImageView], _ pagination: Pagination, _ context: SearchRequestContext) throws -> PaginatedImagesResult {
+    func page(_ views: [ImageView], _ pagination: Pagination, _ context: SearchRequestContext) async throws
+        -> PaginatedImagesResult
+    {
         let (page, items) = pagination.cut(Self.sorted(views, by: pagination.sort))
         let builder = builder(context)
-        return PaginatedImagesResult(page: page, results: try items.map { try builder.imageSummary($0) })
+        return PaginatedImagesResult(page: page, results: try await items.asyncMap { try await builder.imageSummary($0) })
     }
 
     static func sorted(_ views: [ImageView], by sort: SortCriteria) -> [ImageView] {

@@ -23,8 +23,8 @@ struct PlatformFilter: Sendable {
         }
     }
 
-    func accepts(images view: ImageView, signed: Bool, _ builder: SummaryBuilder) throws -> Bool {
-        if signed, try builder.signatures(of: view.image.digest, in: view.repository).isEmpty { return false }
+    func accepts(images view: ImageView, signed: Bool, _ builder: SummaryBuilder) async throws -> Bool {
+        if signed, try await builder.signatures(of: view.image.digest, in: view.repository).isEmpty { return false }
         let platforms = Set(view.manifests.map { view.platform(of: $0) }.filter { !($0.os ?? "").isEmpty || !($0.arch ?? "").isEmpty }
             .map { ZotPlatform(os: $0.os ?? "", arch: $0.arch ?? "") })
         return accepts(platforms)

@@ -4,7 +4,7 @@ extension SummaryBuilder {
     /// zot's `RepoSummary` of a repository, from its listed images.
     func repoSummary(
         _ keys: RepositoryKeys, images views: [ImageView], rank: Int, preferences: CallerPreferences
-    ) throws -> RepoSummary {
+    ) async throws -> RepoSummary {
         var platforms: [Platform] = []
         var vendors: [String] = []
         var blobs: [String: Int64] = [:]
@@ -29,13 +29,14 @@ extension SummaryBuilder {
             let best = newest.flatMap { $0.image.isIndex ? $0.children.compactMap(\.builtAt).max() : $0.image.builtAt }
             if newest == nil || (built ?? .distantPast) > (best ?? .distantPast) { newest = view }
         }
+        let newestImage: ImageSummary? = if let newest { try await imageSummary(newest) } else { nil }
         return RepoSummary(
             name: keys.name,
             lastUpdated: keys.lastUpdated.flatMap { $0.timeIntervalSince1970 > 0 ? $0 : nil },
             size: String(blobs.values.reduce(0, +)),
             platforms: platforms,
             vendors: vendors,
-            newestImage: try newest.map { try imageSummary($0) },
+            newestImage: newestImage,
             downloadCount: keys.downloadCount,
             starCount: keys.starCount,
             isBookmarked: preferences.bookmarked.contains(keys.name),

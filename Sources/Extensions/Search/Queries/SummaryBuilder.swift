@@ -3,6 +3,7 @@ import Foundation
 /// Builds zot's summaries from the index, for one caller.
 struct SummaryBuilder: Sendable {
     let index: SearchIndex
+    let verdicts: any SignatureVerdicts
     let context: SearchRequestContext
 
     /// What search shows of vulnerabilities with no scanner configured, as zot shows it.
@@ -24,20 +25,21 @@ struct SummaryBuilder: Sendable {
         return images
     }
 
-    func imageSummary(_ view: ImageView, isDeletable: Bool? = nil) throws -> ImageSummary {
+    func imageSummary(_ view: ImageView, isDeletable: Bool? = nil) async throws -> ImageSummary {
         let image = view.image
         let description = view.description
-        let attachments = try self.attachments(of: image.digest, in: image.repository)
+        let attachments = try await self.attachments(of: image.digest, in: image.repository)
         let signatures = attachments.signatures
+        let manifests = try await view.manifests.asyncMap {
+            // An image manifest is its own only manifest: its signatures and referrers are already read.
+            try await manifestSummary($0, in: view, attachments: $0.digest == image.digest ? attachments : nil)
+        }
         return ImageSummary(
             repoName: image.repository,
             tag: view.tagged.tag,
             digest: image.digest,
             mediaType: image.isIndex ? "application/vnd.oci.image.index.v1+json" : image.mediaType,
-            manifests: try view.manifests.map {
-                // An image manifest is its own only manifest: its signatures and referrers are already read.
-                try manifestSummary($0, in: view, attachments: $0.digest == image.digest ? attachments : nil)
-            },
+            manifests: manifests,
             size: String(view.size),
             downloadCount: view.tagged.downloadCount,
             lastPullTimestamp: view.tagged.lastPull ?? Date(timeIntervalSince1970: 0),
@@ -61,10 +63,11 @@ struct SummaryBuilder: Sendable {
             artifactType: image.artifactType ?? "")
     }
 
-    func manifestSummary(_ manifest: IndexedImage, in view: ImageView, attachments known: Attachments? = nil) throws
+    func manifestSummary(_ manifest: IndexedImage, in view: ImageView, attachments known: Attachments? = nil) async throws
         -> ManifestSummary
     {
-        let attachments = try known ?? self.attachments(of: manifest.digest, in: manifest.repository)
+        let attachments: Attachments
+        if let known { attachments = known } else { attachments = try await self.attachments(of: manifest.digest, in: manifest.repository) }
         let signatures = attachments.signatures
         let downloads =
             manifest.digest == view.image.digest
@@ -111,14 +114,17 @@ struct SummaryBuilder: Sendable {
         return entries
     }
 
-    /// What is attached to a manifest: its signatures and its other referrers, read in one transaction.
+    /// What is attached to a manifest: its signatures and its other referrers.
     struct Attachments {
         var signatures: [SignatureSummary]
         var referrers: [Referrer]
     }
 
-    func attachments(of digest: String, in repository: String) throws -> Attachments {
-        let (cosign, referring, verdicts) = try index.attachments(of: digest, in: repository)
+    func attachments(of digest: String, in repository: String) async throws -> Attachments {
+        let (cosign, referring) = try index.attachments(of: digest, in: repository)
+        // Verdicts are asked for only where there is a signature to judge: most images have none.
+        let signed = cosign != nil || referring.contains(where: \.isSignature)
+        let verdicts = signed ? try await self.verdicts.verdicts(of: digest, in: repository) : [:]
         return Attachments(
             signatures: Self.signatures(cosign: cosign, referring: referring, verdicts: verdicts),
             referrers: Self.referrers(referring))
@@ -126,8 +132,8 @@ struct SummaryBuilder: Sendable {
 
     /// One entry per signature layer: cosign's tag-based signature, and signatures attached as referrers.
     /// Trusted, and naming its author, only where the trust extension verified it.
-    func signatures(of digest: String, in repository: String) throws -> [SignatureSummary] {
-        try attachments(of: digest, in: repository).signatures
+    func signatures(of digest: String, in repository: String) async throws -> [SignatureSummary] {
+        try await attachments(of: digest, in: repository).signatures
     }
 
     private static func signatures(
