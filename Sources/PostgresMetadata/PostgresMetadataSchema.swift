@@ -88,5 +88,24 @@ enum PostgresMetadataSchema {
                 "CREATE TABLE zotd_background_pass (name text PRIMARY KEY, started_at double precision NOT NULL)"
             ]
         ),
+        PostgresMigration(
+            "v3",
+            [
+                // Changes to manifests and tags, for the replicas that follow them (`MetadataChangeFeed`).
+                """
+                CREATE TABLE metadata_change (
+                    position bigserial PRIMARY KEY,
+                    changed_at double precision NOT NULL,
+                    repository text COLLATE "C" NOT NULL,
+                    kind text NOT NULL CHECK (kind IN ('stored', 'manifestDeleted', 'tagDeleted', 'collected')),
+                    digest text,
+                    tag text,
+                    tags text[] NOT NULL DEFAULT '{}',
+                    pushed_by text NOT NULL DEFAULT ''
+                )
+                """,
+                "CREATE INDEX metadata_change_by_time ON metadata_change(changed_at)",
+            ]
+        ),
     ]
 }

@@ -29,6 +29,7 @@ extension PostgresMetadataStore {
                 RETURNING 1
                 """
             ).count
+            if manifestsDeleted > 0 { try await Self.recordChange(transaction, "collected", in: "") }
             try await transaction.run(
                 "DELETE FROM repository WHERE NOT EXISTS (SELECT 1 FROM manifest WHERE repository = name)")
             // A link younger than the cutoff may belong to a push whose manifest has not arrived yet.

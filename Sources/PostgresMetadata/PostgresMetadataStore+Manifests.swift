@@ -25,6 +25,10 @@ extension PostgresMetadataStore {
         try await database.transaction(queue: Self.queue(repository)) { transaction in
             let deleted = try await transaction.run(
                 "DELETE FROM manifest WHERE repository = \(repository.value) AND digest = \(digest.description) RETURNING 1")
+            if !deleted.isEmpty {
+                try await Self.recordChange(
+                    transaction, "manifestDeleted", in: repository.value, digest: digest.description)
+            }
             try await transaction.run(
                 """
                 DELETE FROM repository WHERE name = \(repository.value)
@@ -36,9 +40,11 @@ extension PostgresMetadataStore {
 
     public func deleteTag(_ tag: Tag, in repository: RepositoryName) async throws -> Bool {
         try await database.transaction(queue: Self.queue(repository)) { transaction in
-            try await !transaction.run(
+            let deleted = try await !transaction.run(
                 "DELETE FROM tag WHERE repository = \(repository.value) AND name = \(tag.value) RETURNING 1"
             ).isEmpty
+            if deleted { try await Self.recordChange(transaction, "tagDeleted", in: repository.value, tag: tag.value) }
+            return deleted
         }
     }
 
@@ -142,5 +148,9 @@ extension PostgresMetadataStore {
                 """)
         }
         try await transaction.run("INSERT INTO repository(name) VALUES (\(repository)) ON CONFLICT DO NOTHING")
+        var pushedTags: [String] = []
+        for tag in tags.map(\.value) where !pushedTags.contains(tag) { pushedTags.append(tag) }
+        try await recordChange(
+            transaction, "stored", in: repository, digest: digest, tags: pushedTags, pushedBy: manifest.pushedBy)
     }
 }

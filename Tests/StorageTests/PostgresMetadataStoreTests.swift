@@ -139,3 +139,47 @@ struct SlowDeletingBlobStore: BlobStore {
     func deleteUpload(_ id: String) async throws { try await store.deleteUpload(id) }
     func stagedUploadIDs() async throws -> [String] { try await store.stagedUploadIDs() }
 }
+
+/// The changes replicas follow to keep what they derive (search's index) in step: one per change to a
+/// manifest or a tag, in the order of the writes, with what a follower needs to index it.
+@Suite(.enabled(if: PostgresTestServer.url != nil, "PG_URL names no PostgreSQL server"))
+struct MetadataChangeFeedTests {
+    @Test func everyChangeToManifestsAndTagsIsRecordedInOrder() async throws {
+        let store = try await PostgresMetadataStore.connect(
+            url: try await PostgresTestServer.freshDatabase(), maximumConnections: 4, logger: Logger(label: "test"))
+        try await store.link([blobDigest("c")], to: repo("r"))
+        var image = try ManifestFixture.image("one", in: repo("r"), blobs: [blobDigest("c")])
+        image.pushedBy = "alice"
+        try await store.putManifest(image, tags: [tag("v1"), tag("latest"), tag("v1")])
+        #expect(try await store.deleteTag(tag("latest"), in: repo("r")))
+        #expect(try await !store.deleteTag(tag("latest"), in: repo("r")))
+        #expect(try await store.deleteManifest(image.digest, in: repo("r")))
+        _ = try await store.collectGarbage(olderThan: .infinity)
+        let changes = try await store.changes(after: 0, limit: 10)
+        #expect(changes.map(\.kind) == [
+            .stored(image.digest, tags: ["v1", "latest"], pushedBy: "alice"), .tagDeleted("latest"),
+            .manifestDeleted(image.digest),
+        ])
+        #expect(changes.map(\.repository) == ["r", "r", "r"])
+        #expect(changes.map(\.position) == changes.map(\.position).sorted())
+        #expect(try await store.changes(after: changes[0].position, limit: 1) == [changes[1]])
+        #expect(try await store.changes(at: [changes[2].position, 999]) == [changes[2]])
+        #expect(try await store.changeBounds() == (changes[0].position, changes[2].position))
+    }
+
+    /// A collection that deleted manifests says so once; one that deleted none says nothing.
+    @Test func aCollectionThatDeletedManifestsIsRecorded() async throws {
+        let store = try await PostgresMetadataStore.connect(
+            url: try await PostgresTestServer.freshDatabase(), maximumConnections: 4, logger: Logger(label: "test"))
+        try await store.link([blobDigest("c")], to: repo("r"))
+        let image = try ManifestFixture.image("untagged", in: repo("r"), blobs: [blobDigest("c")])
+        try await store.putManifest(image, tags: [])
+        _ = try await store.collectGarbage(olderThan: .infinity)
+        _ = try await store.collectGarbage(olderThan: .infinity)
+        #expect(try await store.changes(after: 0, limit: 10).map(\.kind) == [
+            .stored(image.digest, tags: [], pushedBy: ""), .collected,
+        ])
+        try await store.pruneChanges(before: .infinity)
+        #expect(try await store.changes(after: 0, limit: 10).isEmpty)
+    }
+}

@@ -17,7 +17,8 @@ import pytest
 
 from auth_support import auth_registry, oras_client_for, require_tool, run, write_htpasswd  # noqa: F401 (fixture)
 from s3_support import s3_driver
-from oci import (OCTET_STREAM, build_image, build_runnable_image, push_blob, random_bytes,
+from search_support import data_of, make_image, start_server
+from oci import (OCTET_STREAM, build_image, build_runnable_image, push_blob, push_image, random_bytes,
                  sha256_digest, write_oci_layout)
 from tcp_proxy import CuttableProxy, RoundRobinProxy
 from test_trust import COSIGN, PROD_COSIGN, policies, pull, push_signed_by_cosign, served_eventually, start, upload
@@ -201,6 +202,42 @@ def test_a_signature_verified_by_one_replica_lets_the_image_through_every_replic
     push_signed_by_cosign(replicas[0], "prod/app", key)
     served_eventually(replicas[0], "prod/app", "v1")
     assert pull(replicas[1], "prod/app", "v1").status == 200
+
+
+IMAGES = '{ImageList(repo:"%s"){Results{Tag Digest}}}'
+
+
+def images(server, repo: str) -> list:
+    return data_of(server, IMAGES % repo)["ImageList"]["Results"]
+
+
+def test_search_through_any_replica_finds_what_was_pushed_or_deleted_through_another(request, zotd_binary, tmp_path):
+    """Each replica keeps its own search index and follows the changes in the shared database: an image pushed
+    through one is found through the other at once (a search first catches up with the changes committed
+    before it), a deleted tag is gone from both, and a replica started later indexes what is stored. The
+    replicas share their blobs, but each has a storage root of its own, and so a search index of its own (on
+    one shared root they would share one SQLite file): nothing but the database carries the changes."""
+    database = fresh_database()
+
+    def replica(n):
+        root = tmp_path / f"root-{n}"
+        if n > 0:
+            (root / "_zotd").mkdir(parents=True)
+            (root / "_zotd" / "blobs").symlink_to(tmp_path / "root-0" / "_zotd" / "blobs")
+        return start_server(request, zotd_binary, storage_extra=shared_storage(root, database))
+
+    replicas = [replica(0), replica(1)]
+    image = make_image(arch="arm64")
+    assert push_image(replicas[0], "team/app", "v1", image).status_code == 201
+    for server in replicas:
+        assert [(i["Tag"], i["Digest"]) for i in images(server, "team/app")] == [("v1", image.digest)]
+    assert replicas[1].delete("/v2/team/app/manifests/v1").status_code == 202
+    for server in replicas:
+        assert images(server, "team/app") == []
+    assert push_image(replicas[1], "team/app", "v2", image).status_code == 201
+    late = replica(2)
+    assert [i["Tag"] for i in images(late, "team/app")] == ["v2"]
+    assert [i["Tag"] for i in images(replicas[0], "team/app")] == ["v2"]
 
 
 def test_while_the_database_is_unreachable_requests_get_503_and_nothing_is_lost(zotd_factory, tmp_path):

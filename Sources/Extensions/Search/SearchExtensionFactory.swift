@@ -11,8 +11,11 @@ public struct SearchExtensionFactory: RegistryExtensionFactory {
     public func make(section: JSONValue, context: ExtensionContext) throws -> any RegistryExtension {
         let database = try SearchDatabase(path: SearchDatabase.path(rootDirectory: context.config.storage.rootDirectory))
         let index = SearchIndex(database: database)
-        let updates = IndexUpdates(
-            indexer: ImageIndexer(store: context.store, index: index, logger: context.logger), logger: context.logger)
+        let indexer = ImageIndexer(store: context.store, index: index, logger: context.logger)
+        let follower = context.store.changeFeed.map {
+            SharedChangeFollower(feed: $0, indexer: indexer, logger: context.logger)
+        }
+        let updates = IndexUpdates(indexer: indexer, follower: follower, logger: context.logger)
         let shared = context.store.sharedMetadata
         let queries = IndexedSearch(
             index: index, preferences: StarsAndBookmarks.open(shared: shared) { database },

@@ -62,18 +62,19 @@ struct ManifestRoutes {
         if let authorization = context.authorization {
             try await requireUpdateIfMovingTags(bytes, reference, extraTags, in: repository, authorization)
         }
+        let identity = context.caller.identity
         let (digest, manifest) = try await store.putManifest(
             bytes,
             contentType: request.headers[.contentType],
             reference: reference,
             extraTags: extraTags,
             in: repository,
+            pushedBy: identity.isAnonymous ? "" : identity.name,
             vet: extensions.isEmpty ? nil : vetting(bytes, repository, reference)
         )
         if !extensions.isEmpty {
             var tags = extraTags
             if case .tag(let tag) = reference { tags.insert(tag, at: 0) }
-            let identity = context.caller.identity
             await extensions.publish(
                 .manifestPushed(
                     ManifestPush(

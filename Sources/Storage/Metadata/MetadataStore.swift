@@ -70,13 +70,19 @@ public struct NewManifest: Sendable {
     public var parsed: ParsedManifest
     public var content: [UInt8]
     public var createdAt: Double
+    /// The signed-in user who pushed it, empty for anyone else: what replicas that follow the change show.
+    public var pushedBy: String
 
-    public init(repository: RepositoryName, digest: Digest, parsed: ParsedManifest, content: [UInt8], createdAt: Double) {
+    public init(
+        repository: RepositoryName, digest: Digest, parsed: ParsedManifest, content: [UInt8], createdAt: Double,
+        pushedBy: String = ""
+    ) {
         self.repository = repository
         self.digest = digest
         self.parsed = parsed
         self.content = content
         self.createdAt = createdAt
+        self.pushedBy = pushedBy
     }
 }
 

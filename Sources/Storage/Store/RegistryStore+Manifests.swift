@@ -15,6 +15,7 @@ extension RegistryStore {
         reference: Reference,
         extraTags: [Tag] = [],
         in repository: RepositoryName,
+        pushedBy: String = "",
         vet: (@Sendable (ParsedManifest) async throws -> Void)? = nil
     ) async throws -> (digest: Digest, manifest: ParsedManifest) {
         guard bytes.count <= Self.manifestSizeLimit else {
@@ -33,7 +34,9 @@ extension RegistryStore {
         var tags = extraTags
         if case .tag(let tag) = reference { tags.insert(tag, at: 0) }
         try await metadata.putManifest(
-            NewManifest(repository: repository, digest: digest, parsed: parsed, content: bytes, createdAt: Self.now),
+            NewManifest(
+                repository: repository, digest: digest, parsed: parsed, content: bytes, createdAt: Self.now,
+                pushedBy: pushedBy),
             tags: tags
         )
         return (digest, parsed)

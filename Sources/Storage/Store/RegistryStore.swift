@@ -38,6 +38,9 @@ public struct RegistryStore: Sendable {
     /// The metadata when several replicas share it, for the modules that keep their own tables beside it.
     public var sharedMetadata: (any SharedMetadata)? { metadata as? any SharedMetadata }
 
+    /// The changes of metadata several replicas share, for what each derives from it; nil when alone.
+    public var changeFeed: (any MetadataChangeFeed)? { metadata as? any MetadataChangeFeed }
+
     /// Runs a background pass that every replica schedules every `interval`: with metadata shared between
     /// replicas, only when no other replica runs it now or began it lately (`SharedMetadata.runOnce`); alone,
     /// always. nil when skipped.

@@ -2,12 +2,16 @@ import Foundation
 import Logging
 import Registry
 
-/// Keeps the index current: storage events through the feed, pulls through the counter, both applied in the
-/// background, and a way for a search to catch up with them first.
+/// Keeps the index current: storage events through the feed (or, with metadata shared between replicas,
+/// every replica's changes through the follower), pulls through the counter, all applied in the background,
+/// and a way for a search to catch up with them first.
 struct IndexUpdates: Sendable {
     let indexer: ImageIndexer
     let feed = IndexFeed()
     let downloads = DownloadCounts()
+    /// With metadata shared between replicas: what indexes every replica's changes, this one's included, in
+    /// place of this replica's events.
+    let follower: SharedChangeFollower?
     let logger: Logger
 
     /// How long events may wait for others to join their batch; a search does not wait for it.
@@ -22,7 +26,7 @@ struct IndexUpdates: Sendable {
         case .imagePulled(let repository, let reference):
             downloads.count(repository: repository, reference: reference, at: Date())
         case .manifestPushed, .manifestDeleted, .garbageCollected:
-            feed.post(event)
+            if let follower { follower.wake() } else { feed.post(event) }
         default:
             break
         }
@@ -31,7 +35,9 @@ struct IndexUpdates: Sendable {
     /// Applies events and pulls until cancelled.
     func run() async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await applyEvents() }
+            group.addTask {
+                if let follower { await follower.run() } else { await applyEvents() }
+            }
             group.addTask { await flushDownloadsPeriodically() }
             await group.next()
             group.cancelAll()
@@ -41,8 +47,12 @@ struct IndexUpdates: Sendable {
     /// Returns once everything announced before the call is in the index: what a client pushed or pulled
     /// before it searches is in the answer.
     func catchUp() async {
-        await feed.waitUntilCurrent()
+        await indexIsCurrent()
         await flushDownloads()
+    }
+
+    private func indexIsCurrent() async {
+        if let follower { await follower.catchUp() } else { await feed.waitUntilCurrent() }
     }
 
     /// The one consumer of the feed: applies what queued up, in order, a batch at a time. A failed batch is
@@ -80,7 +90,7 @@ struct IndexUpdates: Sendable {
     private func flushDownloads() async {
         let pulls = downloads.take()
         guard !pulls.isEmpty else { return }
-        await feed.waitUntilCurrent()
+        await indexIsCurrent()
         do {
             try indexer.applyDownloads(pulls)
         } catch {

@@ -120,6 +120,12 @@ final class SearchDatabase: Sendable {
                     CREATE INDEX search_signature_verdict_by_subject ON search_signature_verdict(repository, subject);
                     """)
         }
+        migrator.registerMigration("search.v4") { db in
+            // How far this replica's index has followed the changes of metadata shared with other replicas
+            // (`SharedChangeFollower`): one row, once it has.
+            try db.execute(
+                sql: "CREATE TABLE search_feed (id INTEGER PRIMARY KEY CHECK (id = 1), floor INTEGER NOT NULL)")
+        }
         return migrator
     }
 
