@@ -76,7 +76,7 @@ test-scale: test-deps build-deps
 	scripts/s3-test-store.sh start | tail -1 > .build/s3-test-store.env
 	scripts/pg-test-store.sh start > .build/pg-test-store.env
 	set -a && . ./.build/s3-test-store.env && . ./.build/pg-test-store.env && set +a && \
-		$(SWIFT) test --skip-build --filter 'BlobStoreConformanceTests|MetadataStoreConformanceTests|RegistryStoreConformanceTests|ObjectStorageTests|PostgresMetadataStoreTests|ReplicaStoreTests|BackgroundPassTests' && \
+		$(SWIFT) test --skip-build --filter 'BlobStoreConformanceTests|MetadataStoreConformanceTests|RegistryStoreConformanceTests|ObjectStorageTests|PostgresMetadataStoreTests|ReplicaStoreTests|BackgroundPassTests|ReviewQueueTests|MetadataChangeFeedTests' && \
 		ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest Tests/e2e/test_s3_storage.py Tests/e2e/test_postgres_replicas.py; \
 		status=$$?; scripts/s3-test-store.sh stop; scripts/pg-test-store.sh stop; exit $$status
 

@@ -107,5 +107,6 @@ enum PostgresMetadataSchema {
                 "CREATE INDEX metadata_change_by_time ON metadata_change(changed_at)",
             ]
         ),
+        PostgresReviewQueues.migration,
     ]
 }

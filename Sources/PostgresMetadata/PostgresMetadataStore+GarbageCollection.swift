@@ -2,68 +2,174 @@ import PostgresNIO
 import Storage
 
 extension PostgresMetadataStore {
-    /// The SQLite store's collection in one serializable transaction: a push committed on another replica
-    /// meanwhile either lands before it (and is seen live) or makes it run again.
+    /// Rows reviewed per transaction: short transactions, so that pushes racing a review rarely conflict with
+    /// it, and several collections share the queue a batch at a time.
+    static let reviewBatch = 200
+    /// Blobs a collection hands back for deletion at most; the rest wait for the next one.
+    static let blobCandidatesPerCollection = 10_000
+
+    /// Reviews what the queues hold (`PostgresReviewQueues`), in batches, each one serializable transaction:
+    /// manifests first (deleting one queues what it referenced), then blob links (deleting one queues its blob),
+    /// then blobs, which are handed back for deletion. A push committed meanwhile on another replica either
+    /// lands before a batch (and is seen live) or makes it run again.
     public func collectGarbage(olderThan cutoff: Double) async throws -> GarbageCandidates {
+        var manifestsDeleted = 0
+        while let deleted = try await reviewManifests(olderThan: cutoff) { manifestsDeleted += deleted }
+        if manifestsDeleted > 0 {
+            try await database.transaction { transaction in
+                try await Self.recordChange(transaction, "collected", in: "")
+                try await transaction.run(
+                    "DELETE FROM repository WHERE NOT EXISTS (SELECT 1 FROM manifest WHERE repository = name)")
+            }
+        }
+        var linksDeleted = 0
+        while let deleted = try await reviewLinks(olderThan: cutoff) { linksDeleted += deleted }
+        let unlinked = try await reviewBlobs(olderThan: cutoff)
+        let stale = try await database.run("SELECT id FROM upload WHERE updated_at < \(cutoff)").map { try $0.decode(String.self) }
+        return GarbageCandidates(
+            manifestsDeleted: manifestsDeleted, linksDeleted: linksDeleted, unlinkedBlobs: unlinked, staleUploads: stale)
+    }
+
+    /// One batch of manifests: deleted unless tagged, younger than the cutoff, listed by a live index, or a
+    /// referrer of a live manifest (the same rule as SQLite's collection, followed upwards from each queued
+    /// manifest). nil when the queue holds nothing due.
+    private func reviewManifests(olderThan cutoff: Double) async throws -> Int? {
         try await database.transaction { transaction in
-            // A manifest is live when tagged, younger than the cutoff, listed by a live index, or a referrer of
-            // a live manifest (signatures and SBOMs follow their image). PostgreSQL lets the recursive term name
-            // `live` once, so both ways down from a live manifest go through one lateral join.
-            let manifestsDeleted = try await transaction.run(
+            let queued = try await transaction.run(
                 """
-                WITH RECURSIVE live(repository, digest) AS (
-                    SELECT m.repository, m.digest FROM manifest m
+                SELECT repository, digest FROM gc_manifest_review WHERE queued_at < \(cutoff)
+                ORDER BY queued_at LIMIT \(Int64(Self.reviewBatch)) FOR UPDATE SKIP LOCKED
+                """
+            ).map { try $0.decode((String, String).self) }
+            guard !queued.isEmpty else { return nil }
+            let (repositories, digests) = (queued.map(\.0), queued.map(\.1))
+            // Young ones come up again when they are not.
+            try await transaction.run(
+                """
+                UPDATE gc_manifest_review q SET queued_at = m.created_at FROM manifest m
+                WHERE (q.repository, q.digest) IN (SELECT * FROM unnest(\(repositories)::text[], \(digests)::text[]))
+                AND m.repository = q.repository AND m.digest = q.digest AND m.created_at >= \(cutoff)
+                """)
+            // PostgreSQL lets the recursive term name `up` once, so both ways up from a manifest (the manifests
+            // listing it, the subject it refers to) go through one lateral join.
+            let deleted = try await transaction.run(
+                """
+                WITH RECURSIVE up(repository, digest, origin) AS (
+                    SELECT repository COLLATE "C", digest COLLATE "C", digest COLLATE "C"
+                    FROM unnest(\(repositories)::text[], \(digests)::text[]) AS queued(repository, digest)
+                    UNION
+                    SELECT next.repository, next.digest, up.origin FROM up CROSS JOIN LATERAL (
+                        SELECT r.repository, r.manifest AS digest FROM manifest_reference r
+                        WHERE r.repository = up.repository AND r.target = up.digest
+                        UNION ALL
+                        SELECT m.repository, m.subject AS digest FROM manifest m
+                        WHERE m.repository = up.repository AND m.digest = up.digest AND m.subject IS NOT NULL
+                    ) AS next
+                ),
+                live AS (
+                    SELECT DISTINCT up.repository, up.origin AS digest FROM up
+                    JOIN manifest m ON m.repository = up.repository AND m.digest = up.digest
                     WHERE m.created_at >= \(cutoff)
                        OR EXISTS (SELECT 1 FROM tag t WHERE t.repository = m.repository AND t.digest = m.digest)
-                    UNION
-                    SELECT next.repository, next.digest FROM live l CROSS JOIN LATERAL (
-                        SELECT r.repository, r.target AS digest FROM manifest_reference r
-                        WHERE r.repository = l.repository AND r.manifest = l.digest
-                        UNION ALL
-                        SELECT m.repository, m.digest FROM manifest m
-                        WHERE m.repository = l.repository AND m.subject = l.digest
-                    ) AS next
                 )
-                DELETE FROM manifest m WHERE NOT EXISTS (
-                    SELECT 1 FROM live l WHERE l.repository = m.repository AND l.digest = m.digest)
+                DELETE FROM manifest m
+                USING unnest(\(repositories)::text[], \(digests)::text[]) AS queued(repository, digest)
+                WHERE m.repository = queued.repository AND m.digest = queued.digest
+                AND NOT EXISTS (SELECT 1 FROM live l WHERE l.repository = m.repository AND l.digest = m.digest)
                 RETURNING 1
                 """
             ).count
-            if manifestsDeleted > 0 { try await Self.recordChange(transaction, "collected", in: "") }
             try await transaction.run(
-                "DELETE FROM repository WHERE NOT EXISTS (SELECT 1 FROM manifest WHERE repository = name)")
-            // A link younger than the cutoff may belong to a push whose manifest has not arrived yet.
-            let linksDeleted = try await transaction.run(
                 """
-                DELETE FROM blob_link WHERE linked_at < \(cutoff) AND NOT EXISTS (
-                    SELECT 1 FROM manifest_reference r
-                    WHERE r.repository = blob_link.repository AND r.target = blob_link.digest)
+                DELETE FROM gc_manifest_review
+                WHERE (repository, digest) IN (SELECT * FROM unnest(\(repositories)::text[], \(digests)::text[]))
+                AND queued_at < \(cutoff)
+                """)
+            return deleted
+        }
+    }
+
+    /// One batch of blob links: deleted when older than the cutoff and used by no manifest of the repository
+    /// (a younger one may belong to a push whose manifest has not come yet). nil when nothing is due.
+    private func reviewLinks(olderThan cutoff: Double) async throws -> Int? {
+        try await database.transaction { transaction in
+            let queued = try await transaction.run(
+                """
+                SELECT repository, digest FROM gc_link_review WHERE queued_at < \(cutoff)
+                ORDER BY queued_at LIMIT \(Int64(Self.reviewBatch)) FOR UPDATE SKIP LOCKED
+                """
+            ).map { try $0.decode((String, String).self) }
+            guard !queued.isEmpty else { return nil }
+            let (repositories, digests) = (queued.map(\.0), queued.map(\.1))
+            try await transaction.run(
+                """
+                UPDATE gc_link_review q SET queued_at = l.linked_at FROM blob_link l
+                WHERE (q.repository, q.digest) IN (SELECT * FROM unnest(\(repositories)::text[], \(digests)::text[]))
+                AND l.repository = q.repository AND l.digest = q.digest AND l.linked_at >= \(cutoff)
+                """)
+            let deleted = try await transaction.run(
+                """
+                DELETE FROM blob_link l
+                USING unnest(\(repositories)::text[], \(digests)::text[]) AS queued(repository, digest)
+                WHERE l.repository = queued.repository AND l.digest = queued.digest AND l.linked_at < \(cutoff)
+                AND NOT EXISTS (SELECT 1 FROM manifest_reference r WHERE r.repository = l.repository AND r.target = l.digest)
                 RETURNING 1
                 """
             ).count
+            try await transaction.run(
+                """
+                DELETE FROM gc_link_review
+                WHERE (repository, digest) IN (SELECT * FROM unnest(\(repositories)::text[], \(digests)::text[]))
+                AND queued_at < \(cutoff)
+                """)
+            return deleted
+        }
+    }
+
+    /// Blobs no repository links and older than the cutoff, for the caller to delete (`forgetBlobIfUnlinked`,
+    /// which takes their rows off the queue). Rows of blobs linked again or gone are taken off here; young ones
+    /// come up again when they are not.
+    private func reviewBlobs(olderThan cutoff: Double) async throws -> [Digest] {
+        try await database.transaction { transaction in
+            let queued = try await transaction.run(
+                """
+                SELECT digest FROM gc_blob_review WHERE queued_at < \(cutoff)
+                ORDER BY queued_at LIMIT \(Int64(Self.blobCandidatesPerCollection)) FOR UPDATE SKIP LOCKED
+                """
+            ).map { try $0.decode(String.self) }
+            guard !queued.isEmpty else { return [] }
+            try await transaction.run(
+                """
+                UPDATE gc_blob_review q SET queued_at = b.created_at FROM blob b
+                WHERE q.digest = ANY(\(queued)) AND b.digest = q.digest AND b.created_at >= \(cutoff)
+                """)
             let unlinked = try await transaction.run(
                 """
-                SELECT digest FROM blob WHERE created_at < \(cutoff)
-                AND NOT EXISTS (SELECT 1 FROM blob_link l WHERE l.digest = blob.digest)
+                SELECT b.digest FROM blob b WHERE b.digest = ANY(\(queued)) AND b.created_at < \(cutoff)
+                AND NOT EXISTS (SELECT 1 FROM blob_link l WHERE l.digest = b.digest)
                 """
-            ).map { try Digest(parsing: try $0.decode(String.self)) }
-            let stale = try await transaction.run("SELECT id FROM upload WHERE updated_at < \(cutoff)")
-                .map { try $0.decode(String.self) }
-            return GarbageCandidates(
-                manifestsDeleted: manifestsDeleted, linksDeleted: linksDeleted, unlinkedBlobs: unlinked,
-                staleUploads: stale)
+            ).map { try $0.decode(String.self) }
+            try await transaction.run(
+                """
+                DELETE FROM gc_blob_review WHERE digest = ANY(\(queued)) AND queued_at < \(cutoff)
+                AND digest <> ALL(\(unlinked))
+                """)
+            return try unlinked.map { try Digest(parsing: $0) }
         }
     }
 
     public func forgetBlobIfUnlinked(_ digest: Digest) async throws -> Bool {
         try await database.transaction { transaction in
-            try await !transaction.run(
+            let forgotten = try await !transaction.run(
                 """
                 DELETE FROM blob WHERE digest = \(digest.description)
                 AND NOT EXISTS (SELECT 1 FROM blob_link WHERE digest = \(digest.description))
                 RETURNING 1
                 """
             ).isEmpty
+            // Gone, or linked again: either way nothing is left to review until it changes again.
+            try await transaction.run("DELETE FROM gc_blob_review WHERE digest = \(digest.description)")
+            return forgotten
         }
     }
 }
