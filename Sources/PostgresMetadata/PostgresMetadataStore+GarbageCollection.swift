@@ -34,25 +34,10 @@ extension PostgresMetadataStore {
     /// referrer of a live manifest (the same rule as SQLite's collection, followed upwards from each queued
     /// manifest). nil when the queue holds nothing due.
     private func reviewManifests(olderThan cutoff: Double) async throws -> Int? {
-        try await database.transaction { transaction in
-            let queued = try await transaction.run(
-                """
-                SELECT repository, digest FROM gc_manifest_review WHERE queued_at < \(cutoff)
-                ORDER BY queued_at LIMIT \(Int64(Self.reviewBatch)) FOR UPDATE SKIP LOCKED
-                """
-            ).map { try $0.decode((String, String).self) }
-            guard !queued.isEmpty else { return nil }
-            let (repositories, digests) = (queued.map(\.0), queued.map(\.1))
-            // Young ones come up again when they are not.
-            try await transaction.run(
-                """
-                UPDATE gc_manifest_review q SET queued_at = m.created_at FROM manifest m
-                WHERE (q.repository, q.digest) IN (SELECT * FROM unnest(\(repositories)::text[], \(digests)::text[]))
-                AND m.repository = q.repository AND m.digest = q.digest AND m.created_at >= \(cutoff)
-                """)
+        try await review(.manifests, olderThan: cutoff) { transaction, repositories, digests in
             // PostgreSQL lets the recursive term name `up` once, so both ways up from a manifest (the manifests
             // listing it, the subject it refers to) go through one lateral join.
-            let deleted = try await transaction.run(
+            try await transaction.run(
                 """
                 WITH RECURSIVE up(repository, digest, origin) AS (
                     SELECT repository COLLATE "C", digest COLLATE "C", digest COLLATE "C"
@@ -79,35 +64,14 @@ extension PostgresMetadataStore {
                 RETURNING 1
                 """
             ).count
-            try await transaction.run(
-                """
-                DELETE FROM gc_manifest_review
-                WHERE (repository, digest) IN (SELECT * FROM unnest(\(repositories)::text[], \(digests)::text[]))
-                AND queued_at < \(cutoff)
-                """)
-            return deleted
         }
     }
 
     /// One batch of blob links: deleted when older than the cutoff and used by no manifest of the repository
     /// (a younger one may belong to a push whose manifest has not come yet). nil when nothing is due.
     private func reviewLinks(olderThan cutoff: Double) async throws -> Int? {
-        try await database.transaction { transaction in
-            let queued = try await transaction.run(
-                """
-                SELECT repository, digest FROM gc_link_review WHERE queued_at < \(cutoff)
-                ORDER BY queued_at LIMIT \(Int64(Self.reviewBatch)) FOR UPDATE SKIP LOCKED
-                """
-            ).map { try $0.decode((String, String).self) }
-            guard !queued.isEmpty else { return nil }
-            let (repositories, digests) = (queued.map(\.0), queued.map(\.1))
+        try await review(.links, olderThan: cutoff) { transaction, repositories, digests in
             try await transaction.run(
-                """
-                UPDATE gc_link_review q SET queued_at = l.linked_at FROM blob_link l
-                WHERE (q.repository, q.digest) IN (SELECT * FROM unnest(\(repositories)::text[], \(digests)::text[]))
-                AND l.repository = q.repository AND l.digest = q.digest AND l.linked_at >= \(cutoff)
-                """)
-            let deleted = try await transaction.run(
                 """
                 DELETE FROM blob_link l
                 USING unnest(\(repositories)::text[], \(digests)::text[]) AS queued(repository, digest)
@@ -116,12 +80,62 @@ extension PostgresMetadataStore {
                 RETURNING 1
                 """
             ).count
+        }
+    }
+
+    /// A queue of things kept per repository, and the table and age of what it queues.
+    private enum RepositoryQueue: String {
+        case manifests = "gc_manifest_review"
+        case links = "gc_link_review"
+
+        var subject: (table: String, age: String) {
+            switch self {
+            case .manifests: ("manifest", "created_at")
+            case .links: ("blob_link", "linked_at")
+            }
+        }
+    }
+
+    /// One batch of `queue`, in one transaction: its due rows, taken with `FOR UPDATE SKIP LOCKED`; those
+    /// whose subject is younger than the cutoff, queued again for when it is not; `deleteDead` given the rest's
+    /// keys (repositories and digests, in step) to delete what is dead and say how many; and the rows reviewed
+    /// taken off the queue. nil when nothing is due.
+    private func review(
+        _ queue: RepositoryQueue, olderThan cutoff: Double,
+        deleteDead: @escaping @Sendable (SharedPostgresDatabase.Transaction, [String], [String]) async throws -> Int
+    ) async throws -> Int? {
+        let (table, age) = queue.subject
+        return try await database.transaction { transaction in
+            var binds = PostgresBindings()
+            binds.append(cutoff)
+            binds.append(Int64(Self.reviewBatch))
+            let queued = try await transaction.run(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT repository, digest FROM \(queue.rawValue) WHERE queued_at < $1
+                        ORDER BY queued_at LIMIT $2 FOR UPDATE SKIP LOCKED
+                        """, binds: binds)
+            ).map { try $0.decode((String, String).self) }
+            guard !queued.isEmpty else { return nil }
+            let (repositories, digests) = (queued.map(\.0), queued.map(\.1))
+            binds = PostgresBindings()
+            binds.append(repositories)
+            binds.append(digests)
+            binds.append(cutoff)
             try await transaction.run(
-                """
-                DELETE FROM gc_link_review
-                WHERE (repository, digest) IN (SELECT * FROM unnest(\(repositories)::text[], \(digests)::text[]))
-                AND queued_at < \(cutoff)
-                """)
+                PostgresQuery(
+                    unsafeSQL: """
+                        UPDATE \(queue.rawValue) q SET queued_at = s.\(age) FROM \(table) s
+                        WHERE (q.repository, q.digest) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+                        AND s.repository = q.repository AND s.digest = q.digest AND s.\(age) >= $3
+                        """, binds: binds))
+            let deleted = try await deleteDead(transaction, repositories, digests)
+            try await transaction.run(
+                PostgresQuery(
+                    unsafeSQL: """
+                        DELETE FROM \(queue.rawValue)
+                        WHERE (repository, digest) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND queued_at < $3
+                        """, binds: binds))
             return deleted
         }
     }
