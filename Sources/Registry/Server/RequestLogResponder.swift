@@ -1,6 +1,6 @@
 import Hummingbird
-import Storage
 import Logging
+import Storage
 
 /// Parses the path into its OCI endpoint and operation, once, for everything after it (in the request
 /// context); logs one line per request at info level (method, path, status, bytes, duration) and shows each
