@@ -40,7 +40,13 @@ binary-minimal: build-deps
 run: binary
 	bin/zotd serve $(CONFIG)
 
+# The distribution spec's end-to-end modules, run a second time with every server three replicas over one
+# PostgreSQL database behind a front that sends each request to the next replica (Tests/e2e/conftest.py).
+SPEC_E2E := $(addprefix Tests/e2e/,test_base.py test_blobs.py test_blob_downloads.py test_manifests.py \
+	test_uploads.py test_referrers.py test_listing.py test_mount.py test_names.py)
+
 ## Unit tests (swift test), bounded fuzzing of the parsers, then end-to-end tests of the real binary with real clients.
+## Then the distribution spec's modules again, each server three replicas behind a round-robin front.
 ## scripts/pg-test-store.sh starts a throwaway PostgreSQL on loopback first (about 3 s; the package is installed
 ## when missing) for the PostgreSQL metadata store's suites and the replica tests, and stops and deletes it
 ## afterwards whatever the outcome.
@@ -50,7 +56,8 @@ test: test-deps build-deps
 	set -a && . ./.build/pg-test-store.env && set +a && \
 		$(SWIFT) test --skip-build && \
 		Tests/Fuzz/run.sh && \
-		ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest Tests/e2e; \
+		ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest Tests/e2e && \
+		ZOTD_E2E_ROUND_ROBIN=1 ZOTD_BIN=$(CURDIR)/.build/debug/zotd python3 -m pytest $(SPEC_E2E); \
 		status=$$?; scripts/pg-test-store.sh stop; exit $$status
 
 ## libFuzzer on the parsers a client reaches, FUZZ_SECONDS (default 20) per target; see Tests/Fuzz/run.sh.

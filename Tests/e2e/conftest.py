@@ -10,7 +10,10 @@ end. A server that exits when the harness did not stop it fails the test (the se
 crash), and a failing test gets the server's log attached to its report.
 
 Environment: `ZOTD_BIN` (default `<repo>/.build/debug/zotd`); `ZOTD_REFERENCE=docker-registry` to
-run Debian's docker-registry instead (shakes out the test code only; many zot behaviours differ).
+run Debian's docker-registry instead (shakes out the test code only; many zot behaviours differ);
+`ZOTD_E2E_ROUND_ROBIN=1` with `PG_URL` to make every server three replicas over one root and one fresh
+PostgreSQL database, behind a front that sends each request to the next replica in turn (`make
+test-scale` runs the distribution spec's modules so).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from pg_support import ROUND_ROBIN, fresh_database, shared_storage
+from tcp_proxy import RoundRobinProxy
 from zotd_server import ZotdServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -54,19 +59,46 @@ class _Servers:
     def __init__(self, binary: str):
         self.binary = binary
         self.started: list = []
+        self.proxies: list = []
+        self.workdirs: list = []
 
     def new(self, **options) -> ZotdServer:
+        if ROUND_ROBIN:
+            return self._replicated(**options)
         workdir = Path(tempfile.mkdtemp(prefix="zotd-e2e-"))
         server = ZotdServer(self.binary, workdir, flavor=REFERENCE or "zotd", **options)
         self.started.append(server)
         return server.start()
 
+    def _replicated(self, **options) -> ZotdServer:
+        """Three replicas over one root and a fresh database, the first one's port swapped for a round-robin
+        front's: the tests talk to the front, and see the root (`root_dir`) as before."""
+        workdir = Path(tempfile.mkdtemp(prefix="zotd-e2e-replicas-"))
+        self.workdirs.append(workdir)
+        storage = shared_storage(workdir / "root", fresh_database())
+        storage.update(options.pop("storage_extra", None) or {})
+        replicas = []
+        for n in range(3):
+            (workdir / f"replica-{n}").mkdir()
+            replica = ZotdServer(self.binary, workdir / f"replica-{n}", storage_extra=storage, **options)
+            replica.root_dir = workdir / "root"
+            self.started.append(replica)
+            replicas.append(replica.start())
+        proxy = RoundRobinProxy([replica.port for replica in replicas])
+        self.proxies.append(proxy)
+        replicas[0].port = proxy.port
+        return replicas[0]
+
     def close(self) -> None:
+        for proxy in self.proxies:
+            proxy.close()
         for server in self.started:
             try:
                 server.stop()
             finally:
                 shutil.rmtree(server.workdir, ignore_errors=True)
+        for workdir in self.workdirs:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _attach(request, server: ZotdServer) -> None:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from auth_support import auth_registry, oras_client_for, require_tool, run, write_htpasswd  # noqa: F401 (fixture)
+from pg_support import PG_URL, fresh_database, shared_storage
 from s3_support import s3_driver
 from search_support import data_of, make_image, start_server
 from oci import (OCTET_STREAM, build_image, build_runnable_image, push_blob, push_image, random_bytes,
@@ -25,22 +26,7 @@ from test_trust import COSIGN, PROD_COSIGN, policies, pull, push_signed_by_cosig
 from test_zui_session import USERS, Browser
 from trust_support import CosignKey
 
-PG_URL = os.environ.get("PG_URL")
-
 pytestmark = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL: run `make test` (scripts/pg-test-store.sh)")
-
-
-def fresh_database() -> str:
-    """The URL of a new, empty database on the test server."""
-    name = f"zotd_e2e_{uuid.uuid4().hex[:12]}"
-    subprocess.run(["psql", "-X", "-q", PG_URL, "-c", f"CREATE DATABASE {name}"], check=True)
-    parts = urlsplit(PG_URL)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def shared_storage(root, database_url) -> dict:
-    return {"rootDirectory": str(root), "remoteCache": True,
-            "cacheDriver": {"name": "postgresql", "url": database_url}}
 
 
 BLOB_STORES = ["shared-root"] + (["s3"] if os.environ.get("S3_ENDPOINT") else [])

@@ -5,6 +5,8 @@ import socket
 import time
 from urllib.parse import urlsplit
 
+import pytest
+
 from oci import (
     OCTET_STREAM,
     absolute_location,
@@ -18,6 +20,7 @@ from oci import (
     start_upload,
     with_query,
 )
+from pg_support import ROUND_ROBIN
 
 
 def put_digest(registry, url, digest, data=b"", **headers):
@@ -448,6 +451,8 @@ def test_body_cut_short_stores_nothing_and_the_push_can_be_retried(registry, rep
     assert_blob(registry, repo, data)
 
 
+@pytest.mark.skipif(ROUND_ROBIN, reason="the round-robin front reads a request whole before forwarding it: the status "
+                                       "query overtakes the cut PATCH")
 def test_patch_cut_short_keeps_the_session_resumable(registry, repo):
     """Spec (Resumable Push): after a lost connection "The registry notifies the build server that the
     upload has already been partially attempted. The build server responds by only sending the
