@@ -108,5 +108,17 @@ enum PostgresMetadataSchema {
             ]
         ),
         PostgresReviewQueues.migration,
+        PostgresMigration(
+            "v5",
+            [
+                // Pulls counted by each replica, for every replica's download counts.
+                "ALTER TABLE metadata_change DROP CONSTRAINT metadata_change_kind_check",
+                """
+                ALTER TABLE metadata_change ADD CONSTRAINT metadata_change_kind_check
+                CHECK (kind IN ('stored', 'manifestDeleted', 'tagDeleted', 'collected', 'pulled'))
+                """,
+                "ALTER TABLE metadata_change ADD COLUMN pulls bigint, ADD COLUMN last_pull double precision",
+            ]
+        ),
     ]
 }

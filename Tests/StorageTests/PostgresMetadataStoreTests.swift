@@ -167,6 +167,19 @@ struct MetadataChangeFeedTests {
         #expect(try await store.changeBounds() == (changes[0].position, changes[2].position))
     }
 
+    /// Pulls counted by a replica are changes too, one per image, for every replica's download counts.
+    @Test func pullsRecordedByAReplicaAreChanges() async throws {
+        let store = try await PostgresMetadataStore.connect(
+            url: try await PostgresTestServer.freshDatabase(), maximumConnections: 4, logger: Logger(label: "test"))
+        try await store.recordPulls([
+            ImagePulls(repository: "r", digest: blobDigest("a"), count: 3, last: 1_000),
+            ImagePulls(repository: "s", digest: blobDigest("b"), count: 1, last: 2_000),
+        ])
+        let changes = try await store.changes(after: 0, limit: 10)
+        #expect(changes.map(\.kind) == [.pulled(blobDigest("a"), count: 3, last: 1_000), .pulled(blobDigest("b"), count: 1, last: 2_000)])
+        #expect(changes.map(\.repository) == ["r", "s"])
+    }
+
     /// A collection that deleted manifests says so once; one that deleted none says nothing.
     @Test func aCollectionThatDeletedManifestsIsRecorded() async throws {
         let store = try await PostgresMetadataStore.connect(

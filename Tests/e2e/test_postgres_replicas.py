@@ -9,6 +9,7 @@ database of its own. Without PG_URL every test here is skipped, with the reason.
 import json
 import os
 import subprocess
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit, urlunsplit
@@ -25,6 +26,7 @@ from tcp_proxy import CuttableProxy, RoundRobinProxy
 from test_trust import COSIGN, PROD_COSIGN, policies, pull, push_signed_by_cosign, served_eventually, start, upload
 from test_zui_session import USERS, Browser
 from trust_support import CosignKey
+from zotd_server import MANIFEST_ACCEPT
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL: run `make test` (scripts/pg-test-store.sh)")
 
@@ -190,17 +192,28 @@ def test_a_signature_verified_by_one_replica_lets_the_image_through_every_replic
     assert pull(replicas[1], "prod/app", "v1").status == 200
 
 
-IMAGES = '{ImageList(repo:"%s"){Results{Tag Digest}}}'
+IMAGES = '{ImageList(repo:"%s"){Results{Tag Digest DownloadCount}}}'
 
 
 def images(server, repo: str) -> list:
     return data_of(server, IMAGES % repo)["ImageList"]["Results"]
 
 
+def downloads_eventually(server, repo: str, want: int, timeout: float = 10) -> int:
+    """DownloadCount of the repository's only image, once it is `want` (a replica records its pulls each second)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = images(server, repo)[0]["DownloadCount"]
+        if got == want or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
 def test_search_through_any_replica_finds_what_was_pushed_or_deleted_through_another(request, zotd_binary, tmp_path):
     """Each replica keeps its own search index and follows the changes in the shared database: an image pushed
     through one is found through the other at once (a search first catches up with the changes committed
-    before it), a deleted tag is gone from both, and a replica started later indexes what is stored. The
+    before it), a deleted tag is gone from both, a replica started later indexes what is stored, and pulls
+    through any replica count on every one. The
     replicas share their blobs, but each has a storage root of its own, and so a search index of its own (on
     one shared root they would share one SQLite file): nothing but the database carries the changes."""
     database = fresh_database()
@@ -224,6 +237,11 @@ def test_search_through_any_replica_finds_what_was_pushed_or_deleted_through_ano
     late = replica(2)
     assert [i["Tag"] for i in images(late, "team/app")] == ["v2"]
     assert [i["Tag"] for i in images(replicas[0], "team/app")] == ["v2"]
+    # Pulls counted through two replicas add up on all three.
+    for server in (replicas[0], late):
+        assert server.get("/v2/team/app/manifests/v2", headers={"Accept": MANIFEST_ACCEPT}).status_code == 200
+    for server in (*replicas, late):
+        assert downloads_eventually(server, "team/app", 2) == 2
 
 
 def test_while_the_database_is_unreachable_requests_get_503_and_nothing_is_lost(zotd_factory, tmp_path):

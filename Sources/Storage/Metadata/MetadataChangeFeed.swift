@@ -14,6 +14,24 @@ public protocol MetadataChangeFeed: Sendable {
     func changeBounds() async throws -> (oldest: Int64?, latest: Int64)
     /// Forgets changes made before `cutoff` (seconds since 1970).
     func pruneChanges(before cutoff: Double) async throws
+    /// Records pulls one replica counted, one change per image, for every replica's download counts.
+    func recordPulls(_ pulls: [ImagePulls]) async throws
+}
+
+/// Pulls of one image counted by one replica since it last recorded them.
+public struct ImagePulls: Sendable, Equatable {
+    public var repository: String
+    public var digest: Digest
+    public var count: Int
+    /// The last of them, in seconds since 1970.
+    public var last: Double
+
+    public init(repository: String, digest: Digest, count: Int, last: Double) {
+        self.repository = repository
+        self.digest = digest
+        self.count = count
+        self.last = last
+    }
 }
 
 /// One change to a repository's manifests or tags.
@@ -25,6 +43,8 @@ public struct MetadataChange: Sendable, Equatable {
         case tagDeleted(String)
         /// A collection deleted manifests (of any repository: `repository` is empty).
         case collected
+        /// Pulls of a manifest counted by one replica: `count` of them, the last at `last` (seconds since 1970).
+        case pulled(Digest, count: Int, last: Double)
     }
 
     public var position: Int64

@@ -112,6 +112,11 @@ struct ImageIndexer: Sendable {
 
     /// Applies a batch of counted pulls, resolving tags through the index.
     func applyDownloads(_ pulls: [DownloadCounts.PulledReference: DownloadTally]) throws {
+        try index.addDownloads(try tallies(pulls))
+    }
+
+    /// Counted pulls by image: tags resolved through the index (a pull of a tag it does not know is dropped).
+    func tallies(_ pulls: [DownloadCounts.PulledReference: DownloadTally]) throws -> [DownloadKey: DownloadTally] {
         var tallies: [DownloadKey: DownloadTally] = [:]
         for (pulled, tally) in pulls {
             let digest =
@@ -122,6 +127,6 @@ struct ImageIndexer: Sendable {
             let previous = tallies[key]
             tallies[key] = DownloadTally(count: (previous?.count ?? 0) + tally.count, last: max(previous?.last ?? tally.last, tally.last))
         }
-        try index.addDownloads(tallies)
+        return tallies
     }
 }

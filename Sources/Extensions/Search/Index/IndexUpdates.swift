@@ -49,6 +49,8 @@ struct IndexUpdates: Sendable {
     func catchUp() async {
         await indexIsCurrent()
         await flushDownloads()
+        // With replicas, this replica's pulls reach its own index through the shared changes too.
+        if follower != nil { await indexIsCurrent() }
     }
 
     private func indexIsCurrent() async {
@@ -92,7 +94,11 @@ struct IndexUpdates: Sendable {
         guard !pulls.isEmpty else { return }
         await indexIsCurrent()
         do {
-            try indexer.applyDownloads(pulls)
+            if let follower {
+                try await follower.record(try indexer.tallies(pulls))
+            } else {
+                try indexer.applyDownloads(pulls)
+            }
         } catch {
             logger.error("search: counting downloads failed", metadata: ["error": "\(error)"])
         }

@@ -124,6 +124,7 @@ final class SharedChangeFollower: Sendable {
         let changes = late + next
         if !changes.isEmpty {
             try await indexer.apply(await indexer.events(for: changes))
+            try indexer.index.addDownloads(Self.downloads(in: changes))
         }
         let now = Date().timeIntervalSince1970
         let (before, after) = cursor.withLock { cursor -> (Int64, Int64) in
@@ -133,6 +134,32 @@ final class SharedChangeFollower: Sendable {
         }
         if after != before { try indexer.index.saveFeedFloor(after) }
         return next.count
+    }
+
+    /// Records the pulls this replica counted, for every replica's index (this one's included).
+    func record(_ tallies: [DownloadKey: DownloadTally]) async throws {
+        var pulls: [ImagePulls] = []
+        for (key, tally) in tallies {
+            guard let digest = try? Digest(parsing: key.digest) else { continue }
+            pulls.append(
+                ImagePulls(repository: key.repository, digest: digest, count: tally.count, last: tally.last.timeIntervalSince1970))
+        }
+        try await feed.recordPulls(pulls)
+        wake()
+    }
+
+    /// The pulls among `changes`, by image.
+    static func downloads(in changes: [MetadataChange]) -> [DownloadKey: DownloadTally] {
+        var tallies: [DownloadKey: DownloadTally] = [:]
+        for change in changes {
+            guard case .pulled(let digest, let count, let last) = change.kind else { continue }
+            let key = DownloadKey(repository: change.repository, digest: digest.description)
+            let previous = tallies[key]
+            tallies[key] = DownloadTally(
+                count: (previous?.count ?? 0) + count,
+                last: max(previous?.last ?? .distantPast, Date(timeIntervalSince1970: last)))
+        }
+        return tallies
     }
 
     /// Forgets changes older than `retention`, once an hour between all replicas.
@@ -172,6 +199,8 @@ extension ImageIndexer {
                 events.append(.manifestDeleted(repository: change.repository, reference: tag))
             case .collected:
                 events.append(.garbageCollected(report: GarbageReport(manifestsDeleted: 1), seconds: 0, failed: false))
+            case .pulled:
+                continue  // counted apart (`downloads(in:)`)
             }
         }
         return events
