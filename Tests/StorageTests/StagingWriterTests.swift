@@ -16,16 +16,36 @@ final class MemoryUploadFile: UploadFile {
     let bytes = Mutex<[UInt8]>([])
     let writes = Mutex(0)
     let seen = Mutex<[Write]>([])
+    /// The most writes that were in flight at once.
+    let mostAtOnce = Mutex(0)
+    private let atOnce = Mutex(0)
     let failAt: Int?
+    /// How long each write takes, as a device would; the failing one takes `failAfter`.
+    let delay: Duration
+    let failAfter: Duration
 
-    init(failAt: Int? = nil) { self.failAt = failAt }
+    init(failAt: Int? = nil, delay: Duration = .zero, failAfter: Duration = .zero) {
+        self.failAt = failAt
+        self.delay = delay
+        self.failAfter = failAfter
+    }
 
     func write(_ buffer: ByteBuffer, at offset: Int64) async throws {
         let count = writes.withLock { n in
             n += 1
             return n
         }
-        if count == failAt { throw StorageError.io("no space left on device") }
+        let now = atOnce.withLock { n in
+            n += 1
+            return n
+        }
+        mostAtOnce.withLock { $0 = max($0, now) }
+        defer { atOnce.withLock { $0 -= 1 } }
+        if count == failAt {
+            try await Task.sleep(for: failAfter)
+            throw StorageError.io("no space left on device")
+        }
+        try await Task.sleep(for: delay)
         let address = buffer.withUnsafeReadableBytes { Int(bitPattern: $0.baseAddress) }
         seen.withLock {
             $0.append(Write(offset: offset, length: buffer.readableBytes, misalignment: address % StagingWriter.alignment))
@@ -90,6 +110,30 @@ func reads(_ data: some Collection<UInt8>, of size: Int) -> [[UInt8]] {
         #expect(writer.progress.offset == Int64(staged.count))
         #expect(writer.progress.hasher.finalize() == sha256(staged))
         #expect(staged == Array(data.prefix(staged.count)))
+    }
+
+    /// A later write that lands before an earlier one fails is cut off with everything after the failure.
+    @Test func aWriteFailingAfterALaterOneLandedLeavesNothingPastTheFailure() async throws {
+        let file = MemoryUploadFile(failAt: 2, failAfter: .milliseconds(200))
+        var writer = fresh(file)
+        await #expect(throws: StorageError.self) {
+            _ = try await writer.append(ChunkedBody(chunks: reads(data, of: 65536)))
+        }
+        #expect(file.writes.withLock { $0 } > 2)
+        let staged = file.bytes.withLock { $0 }
+        #expect(staged == Array(data.prefix(StagingWriter.writeSize)))
+        #expect(writer.progress.offset == Int64(StagingWriter.writeSize))
+        #expect(writer.progress.hasher.finalize() == sha256(staged))
+    }
+
+    /// So that the device never waits for the next write to be handed to it.
+    @Test func writesOverlapUpToTheLimit() async throws {
+        let file = MemoryUploadFile(delay: .milliseconds(20))
+        var writer = fresh(file)
+        _ = try await writer.append(ChunkedBody(chunks: reads(data, of: 65536)))
+        #expect(file.mostAtOnce.withLock { $0 } == 2)
+        #expect(file.bytes.withLock { $0 } == data)
+        #expect(writer.progress.hasher.finalize() == sha256(data))
     }
 
     @Test func aDroppedConnectionKeepsEverythingThatArrived() async throws {

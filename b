@@ -1,0 +1,10 @@
+13561 zotd 0
+13564 oot.default-qos 70
+13565 -qos.overcommit 0
+13566 oot.default-qos 67
+13567 SGLTN-TP-#0 14
+13568 SGLTN-TP-#1 15
+13569 NIO-SGLTN-1-#1 18
+13570 NIO-SGLTN-1-#2 17
+13571 -qos.overcommit 0
+13623 -qos.overcommit 0
