@@ -138,10 +138,10 @@ struct StagingWriter {
             let index = inFlight.firstIndex(where: { $0.writing == .waiting })
         {
             inFlight[index].writing = .running
-            let (file, number, buffer, offset) = (file, inFlight[index].number, inFlight[index].buffer, inFlight[index].offset)
+            let (file, write) = (file, inFlight[index])
             group.addTask {
-                try await file.write(buffer, at: offset)
-                return .written(number)
+                try await file.write(write.buffer, at: write.offset)
+                return .written(write.number)
             }
         }
     }
