@@ -11,8 +11,9 @@ client is not the limit) pushes a `--mib` blob each way a client can:
 - `POST`, `PATCH`es of 64 MiB but the last, `PUT ?digest=` carrying the last.
 Each figure is MiB/s, % of this machine's single-core SHA-256 rate measured in the same run (the
 hashing limit: a push must hash every byte once), the server's CPU-seconds per GiB pushed (from
-/proc), and zotd/distribution. Then pulls with curl, plain and (zotd) over TLS, and zotd's peak RSS
-during one push of the blob and during 32 parallel pushes of 32 MiB. Medians of `--rounds`.
+/proc), and zotd/distribution. Then pulls with curl (after one untimed), plain and (zotd) over TLS, with
+curl's own CPU per GiB, and zotd's peak RSS during one push of the blob and during 32 parallel pushes of
+32 MiB. Medians of `--rounds`.
 """
 
 import argparse
@@ -166,6 +167,23 @@ def remove_blob(path, pieces):
         os.unlink(p)
 
 
+def pull_median(url, mib, rounds, *flags):
+    """Median MiB/s of `rounds` pulls of `url` by curl, and curl's own median CPU-s per GiB, which tells when
+    the client is the limit (over TLS it decrypts on one core). One pull goes first, untimed: zotd writes
+    blobs past the page cache (direct I/O) and distribution through it, so a first pull from zotd would time
+    the disk and one from distribution the cache."""
+    def one():
+        before = os.times()
+        out = subprocess.run(["curl", "-sSf", *flags, "-o", "/dev/null", "-w", "%{speed_download}", url],
+                             check=True, capture_output=True, text=True).stdout
+        after = os.times()
+        cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+        return float(out) / MiB, cpu / (mib / 1024)
+    one()
+    samples = [one() for _ in range(rounds)]
+    return median([rate for rate, _ in samples]), median([cpu for _, cpu in samples])
+
+
 def median(values):
     values = sorted(v for v in values if v is not None)
     return values[len(values) // 2] if values else None
@@ -219,21 +237,13 @@ def main():
         for server in servers:
             base = f"http://{HOST}:{server.port}"
             push_patch_streamed(base, "bench/pull", path, digest, pieces)
-            pulls[server.name] = median([
-                float(subprocess.run(["curl", "-sSf", "-o", "/dev/null", "-w", "%{speed_download}",
-                                      f"{base}/v2/bench/pull/blobs/{digest}"],
-                                     check=True, capture_output=True, text=True).stdout) / MiB
-                for _ in range(args.rounds)])
+            pulls[server.name] = pull_median(f"{base}/v2/bench/pull/blobs/{digest}", args.mib, args.rounds)
         tls = Zotd(zotd_binary, work, name="zotd-tls", tls=self_signed(work))
         tls.start()
         tls_base = f"https://{HOST}:{tls.port}"
         curl("-k", "-X", "POST", *OCTET, with_digest(f"{tls_base}/v2/bench/pull/blobs/uploads/", digest),
              ok=(201,), upload=path)
-        pulls["zotd over TLS"] = median([
-            float(subprocess.run(["curl", "-sSfk", "-o", "/dev/null", "-w", "%{speed_download}",
-                                  f"{tls_base}/v2/bench/pull/blobs/{digest}"],
-                                 check=True, capture_output=True, text=True).stdout) / MiB
-            for _ in range(args.rounds)])
+        pulls["zotd over TLS"] = pull_median(f"{tls_base}/v2/bench/pull/blobs/{digest}", args.mib, args.rounds, "-k")
         tls.stop()
         remove_blob(path, pieces)
 
@@ -273,8 +283,8 @@ def main():
                 ratio = f"{rate / dist[0]:.2f}x" if dist and server.name == "zotd" else ""
                 print(f"{label:<48}{server.name:<14}{rate:>8,.0f}{100 * rate / sha:>7.0f}%{cpu:>11.2f}{ratio:>9}")
         print(f"hashing alone costs {1024 / sha:.2f} CPU-s/GiB")
-        for name, rate in pulls.items():
-            print(f"pull, {name:<26}{rate:>8,.0f} MiB/s")
+        for name, (rate, client_cpu) in pulls.items():
+            print(f"pull, {name:<26}{rate:>8,.0f} MiB/s   curl {client_cpu:.2f} CPU-s/GiB")
         for name, rss in memory.items():
             print(f"zotd peak RSS, {name}: {rss:,.0f} MiB")
     finally:
