@@ -54,24 +54,27 @@ struct StrictHTTP1Channel: ServerChildChannel {
 
 /// How much a connection reads at once, and how much of it waits for the request's task.
 ///
-/// A push is received in socket reads, and every read costs the event loop a wake-up and the request's
-/// task a hand-off. NIO's default reads at most 64 KiB; 256 KiB reads took the event loop from
-/// 0.38–0.47 to 0.17–0.18 CPU-s per GiB pushed here, a quarter of zotd's CPU for a push.
+/// A push is received in socket reads, and each read costs the event loop a wake-up, the kernel a window
+/// update to the sender (on loopback the sender's TCP work then runs on the reader's thread), and the
+/// request's task a hand-off. NIO reads at most 64 KiB by default. The event loop's CPU per GiB pushed
+/// here: 0.38–0.47 s with 64 KiB reads, 0.29–0.34 with 256 KiB, 0.20 with 512 KiB; zotd's whole push
+/// went from 1.22–1.33 to 0.91–1.04 CPU-s per GiB.
 ///
 /// What a connection holds is bounded in parts, not bytes: the async channel stops reading at a number of
 /// buffered parts (Hummingbird's default is 10), and one readable event reads up to `maxMessagesPerRead`
-/// times (NIO's default is 4) whatever the buffering. With 256 KiB reads under those defaults, 32 parallel
-/// pushes peaked at 208 MiB against 119 MiB with 64 KiB reads. So reads grow fourfold while the parts held
-/// shrink to match: at most 2 buffered and 1 read per event, 768 KiB per connection against 64 KiB × 14.
+/// times (NIO's default is 4) whatever the buffering. So as reads grow the parts held shrink: one part
+/// waits while the task copies the one before, and an event reads once, so a connection holds at most
+/// 1 MiB of reads. 32 parallel pushes of 32 MiB peaked at 131 MiB (121 MiB with NIO's and Hummingbird's
+/// defaults; with two parts waiting, 147 MiB, and 191 MiB with 1 MiB reads).
 enum BodyReads {
     /// The largest read. The adaptive allocator starts small and grows only while reads fill their buffer,
     /// so requests without a body keep reading in small buffers.
-    static let largestRead = 256 * 1024
+    static let largestRead = 512 * 1024
 
-    /// The parts the request's task may have waiting. Two keeps one part ready while the task copies the
-    /// other, so the socket is read again as soon as one is taken.
+    /// The parts the request's task may have waiting: one. The socket is read again as soon as the task
+    /// takes it, while the task copies it; a second one waiting made pushes no faster.
     static let partsBuffered = NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(
-        lowWatermark: 1, highWatermark: 2)
+        lowWatermark: 1, highWatermark: 1)
 
     static func configure(_ channel: any Channel) throws {
         guard let options = channel.syncOptions else { return }
