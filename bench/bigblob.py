@@ -10,8 +10,9 @@ client is not the limit) pushes a `--mib` blob each way a client can:
 - `POST`, `PATCH`es of 64 MiB with `Content-Range`, `PUT ?digest=`;
 - `POST`, `PATCH`es of 64 MiB but the last, `PUT ?digest=` carrying the last.
 Each figure is MiB/s, % of this machine's single-core SHA-256 rate measured in the same run (the
-hashing limit: a push must hash every byte once), the server's CPU-seconds per GiB pushed (from
-/proc), and zotd/distribution. Then pulls with curl (after one untimed), plain and (zotd) over TLS, with
+hashing limit: a push must hash every byte once), the same over the push's requests alone (summed from
+curl's own timings: without the start of a curl process per request, ten of them on the chunked paths),
+the server's CPU-seconds per GiB pushed (from /proc), and zotd/distribution. Then pulls with curl (after one untimed), plain and (zotd) over TLS, with
 curl's own CPU per GiB, and zotd's peak RSS during one push of the blob and during 32 parallel pushes of
 32 MiB. Medians of `--rounds`.
 """
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import typing
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -79,6 +81,14 @@ def peak_rss_mib(pid):
     return None
 
 
+class Reply(typing.NamedTuple):
+    status: int
+    headers: dict
+    seconds: float
+    """From the connection's start to the response's end, as curl timed it: a request's time without the
+    client process's start."""
+
+
 def curl(*args, ok=(200, 201, 202, 204), upload=None):
     """curl `args`; with `upload`, the file's bytes are the body, streamed from stdin with their length
     (`-T path` would append the file's name to a URL ending in `/`, as the upload URLs do)."""
@@ -87,9 +97,11 @@ def curl(*args, ok=(200, 201, 202, 204), upload=None):
     extra = (["-T", "-", "-H", f"Content-Length: {os.path.getsize(upload)}", "-H", "Transfer-Encoding:",
               "-H", "Expect:"] if upload else [])
     with open(upload or os.devnull, "rb") as body:
-        out = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-D", "-", "-w", "\n%{http_code}", *extra, *args],
+        out = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-D", "-", "-w", "\n%{http_code} %{time_total}", *extra,
+                              *args],
                              check=True, capture_output=True, text=True, stdin=body).stdout
-    status = int(out.rsplit("\n", 1)[1])
+    status, seconds = out.rsplit("\n", 1)[1].split()
+    status = int(status)
     if status not in ok:
         raise RuntimeError(f"curl {' '.join(args)} answered {status}")
     headers = {}
@@ -97,7 +109,7 @@ def curl(*args, ok=(200, 201, 202, 204), upload=None):
         if ":" in line:
             name, value = line.split(":", 1)
             headers[name.strip().lower()] = value.strip()
-    return status, headers
+    return Reply(status, headers, float(seconds))
 
 
 def location(base, headers):
@@ -112,28 +124,34 @@ def with_digest(url, digest):
 OCTET = ["-H", "Content-Type: application/octet-stream"]
 
 
+# Each push returns the seconds its requests took (`Reply.seconds`, summed).
+
 def push_post_digest(base, repo, path, digest, chunks):
-    curl("-X", "POST", *OCTET, with_digest(f"{base}/v2/{repo}/blobs/uploads/", digest), ok=(201,), upload=path)
+    return curl("-X", "POST", *OCTET, with_digest(f"{base}/v2/{repo}/blobs/uploads/", digest), ok=(201,),
+                upload=path).seconds
 
 
 def push_patch_streamed(base, repo, path, digest, chunks):
-    _, h = curl("-X", "POST", f"{base}/v2/{repo}/blobs/uploads/", ok=(202,))
-    _, h = curl("-X", "PATCH", *OCTET, location(base, h), ok=(202,), upload=path)
-    curl("-X", "PUT", "-H", "Content-Length: 0", with_digest(location(base, h), digest), ok=(201,))
+    started = curl("-X", "POST", f"{base}/v2/{repo}/blobs/uploads/", ok=(202,))
+    patched = curl("-X", "PATCH", *OCTET, location(base, started.headers), ok=(202,), upload=path)
+    put = curl("-X", "PUT", "-H", "Content-Length: 0", with_digest(location(base, patched.headers), digest),
+               ok=(201,))
+    return started.seconds + patched.seconds + put.seconds
 
 
 def push_patch_chunked(base, repo, path, digest, chunks, carry_last=False):
-    _, h = curl("-X", "POST", f"{base}/v2/{repo}/blobs/uploads/", ok=(202,))
-    offset = 0
+    reply = curl("-X", "POST", f"{base}/v2/{repo}/blobs/uploads/", ok=(202,))
+    seconds, offset = reply.seconds, 0
     for i, piece in enumerate(chunks):
         size = os.path.getsize(piece)
         if carry_last and i == len(chunks) - 1:
-            curl("-X", "PUT", *OCTET, with_digest(location(base, h), digest), ok=(201,), upload=piece)
-            return
-        _, h = curl("-X", "PATCH", *OCTET, "-H", f"Content-Range: {offset}-{offset + size - 1}",
-                    location(base, h), ok=(202,), upload=piece)
-        offset += size
-    curl("-X", "PUT", "-H", "Content-Length: 0", with_digest(location(base, h), digest), ok=(201,))
+            url = with_digest(location(base, reply.headers), digest)
+            return seconds + curl("-X", "PUT", *OCTET, url, ok=(201,), upload=piece).seconds
+        reply = curl("-X", "PATCH", *OCTET, "-H", f"Content-Range: {offset}-{offset + size - 1}",
+                     location(base, reply.headers), ok=(202,), upload=piece)
+        seconds, offset = seconds + reply.seconds, offset + size
+    url = with_digest(location(base, reply.headers), digest)
+    return seconds + curl("-X", "PUT", "-H", "Content-Length: 0", url, ok=(201,)).seconds
 
 
 PATHS = [
@@ -216,7 +234,7 @@ def main():
             for server in servers:
                 if server.kind == "distribution" and not distribution_too:
                     continue
-                rates, cpus = [], []
+                rates, request_rates, cpus = [], [], []
                 # Made before the timed pushes, and flushed: writing them between pushes left the pushes
                 # competing with their write-back (a streamed PATCH measured at a third of its speed).
                 blobs = [random_blob(work, args.mib) for _ in range(args.rounds)]
@@ -224,15 +242,18 @@ def main():
                 for path, pieces, digest in blobs:
                     base = f"http://{HOST}:{server.port}"
                     cpu0, t0 = cpu_seconds(server.proc.pid), time.perf_counter()
-                    push(base, "bench/big", path, digest, pieces)
+                    in_requests = push(base, "bench/big", path, digest, pieces)
                     seconds, cpu = time.perf_counter() - t0, cpu_seconds(server.proc.pid) - cpu0
                     remove_blob(path, pieces)
                     rates.append(args.mib / seconds)
+                    request_rates.append(args.mib / in_requests)
                     cpus.append(cpu / (args.mib / 1024))
-                results[(label, server.name)] = (median(rates), median(cpus))
+                results[(label, server.name)] = (median(rates), median(request_rates), median(cpus))
 
         # Pulls: the last blob pushed to each server, plain; zotd over TLS too (its own root, same bytes).
+        # Flushed first, as for the pushes: unflushed, the blob's write-back slowed the first server's pulls.
         path, pieces, digest = random_blob(work, args.mib)
+        os.sync()
         pulls = {}
         for server in servers:
             base = f"http://{HOST}:{server.port}"
@@ -273,15 +294,17 @@ def main():
 
         print(f"\nbig blobs, {args.mib} MiB, curl over loopback, medians of {args.rounds}; "
               f"single-core SHA-256 here: {sha:,.0f} MiB/s")
-        print(f"{'push path':<48}{'server':<14}{'MiB/s':>8}{'% SHA':>8}{'CPU-s/GiB':>11}{'vs dist':>9}")
+        print(f"{'push path':<48}{'server':<14}{'MiB/s':>8}{'% SHA':>8}{'in requests':>13}{'CPU-s/GiB':>11}"
+              f"{'vs dist':>9}")
         for label, _, _ in PATHS:
             dist = results.get((label, "distribution"))
             for server in servers:
                 if (label, server.name) not in results:
                     continue
-                rate, cpu = results[(label, server.name)]
+                rate, request_rate, cpu = results[(label, server.name)]
                 ratio = f"{rate / dist[0]:.2f}x" if dist and server.name == "zotd" else ""
-                print(f"{label:<48}{server.name:<14}{rate:>8,.0f}{100 * rate / sha:>7.0f}%{cpu:>11.2f}{ratio:>9}")
+                print(f"{label:<48}{server.name:<14}{rate:>8,.0f}{100 * rate / sha:>7.0f}%"
+                      f"{request_rate:>8,.0f} {100 * request_rate / sha:>3.0f}%{cpu:>11.2f}{ratio:>9}")
         print(f"hashing alone costs {1024 / sha:.2f} CPU-s/GiB")
         for name, (rate, client_cpu) in pulls.items():
             print(f"pull, {name:<26}{rate:>8,.0f} MiB/s   curl {client_cpu:.2f} CPU-s/GiB")
