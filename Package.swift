@@ -246,6 +246,7 @@ let package = Package(
             name: "RegistryTests",
             dependencies: [
                 "Config", "Registry", "Storage", "Auth", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(
