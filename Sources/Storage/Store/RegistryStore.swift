@@ -30,8 +30,8 @@ public struct RegistryStore: Sendable {
         async throws -> T
     {
         try await digestLocks.withLock(digest) {
-            guard let shared = metadata as? any SharedMetadata else { return try await body() }
-            return try await shared.withLock("blob \(digest)", body)
+            guard let sharedMetadata else { return try await body() }
+            return try await sharedMetadata.withLock("blob \(digest)", body)
         }
     }
 

@@ -12,6 +12,17 @@ struct DownloadTally: Sendable, Equatable {
     var last: Date
 }
 
+extension Dictionary where Value == DownloadTally {
+    /// Counts `tally` under `key` too: the counts add up and the later pull is the last.
+    mutating func add(_ tally: DownloadTally, to key: Key) {
+        guard let previous = self[key] else {
+            self[key] = tally
+            return
+        }
+        self[key] = DownloadTally(count: previous.count + tally.count, last: Swift.max(previous.last, tally.last))
+    }
+}
+
 /// Pulls counted in memory and written to the index in batches: a manifest GET is served at about 10,000 per
 /// second here, and a write transaction per pull would cost more than the pull itself.
 final class DownloadCounts: Sendable {
@@ -25,9 +36,7 @@ final class DownloadCounts: Sendable {
 
     func count(repository: String, reference: String, at time: Date) {
         pending.withLock { pending in
-            let key = PulledReference(repository: repository, reference: reference)
-            let count = (pending[key]?.count ?? 0) + 1
-            pending[key] = DownloadTally(count: count, last: time)
+            pending.add(DownloadTally(count: 1, last: time), to: PulledReference(repository: repository, reference: reference))
         }
     }
 

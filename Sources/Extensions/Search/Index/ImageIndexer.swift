@@ -123,9 +123,7 @@ struct ImageIndexer: Sendable {
                 pulled.reference.contains(":")
                 ? pulled.reference : try index.digest(ofTag: pulled.reference, in: pulled.repository)
             guard let digest else { continue }
-            let key = DownloadKey(repository: pulled.repository, digest: digest)
-            let previous = tallies[key]
-            tallies[key] = DownloadTally(count: (previous?.count ?? 0) + tally.count, last: max(previous?.last ?? tally.last, tally.last))
+            tallies.add(tally, to: DownloadKey(repository: pulled.repository, digest: digest))
         }
         return tallies
     }

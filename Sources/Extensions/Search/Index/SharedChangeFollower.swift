@@ -153,11 +153,9 @@ final class SharedChangeFollower: Sendable {
         var tallies: [DownloadKey: DownloadTally] = [:]
         for change in changes {
             guard case .pulled(let digest, let count, let last) = change.kind else { continue }
-            let key = DownloadKey(repository: change.repository, digest: digest.description)
-            let previous = tallies[key]
-            tallies[key] = DownloadTally(
-                count: (previous?.count ?? 0) + count,
-                last: max(previous?.last ?? .distantPast, Date(timeIntervalSince1970: last)))
+            tallies.add(
+                DownloadTally(count: count, last: Date(timeIntervalSince1970: last)),
+                to: DownloadKey(repository: change.repository, digest: digest.description))
         }
         return tallies
     }
