@@ -36,7 +36,8 @@ final class DownloadCounts: Sendable {
 
     func count(repository: String, reference: String, at time: Date) {
         pending.withLock { pending in
-            pending.add(DownloadTally(count: 1, last: time), to: PulledReference(repository: repository, reference: reference))
+            let key = PulledReference(repository: repository, reference: reference)
+            pending.add(DownloadTally(count: 1, last: time), to: key)
         }
     }
 
