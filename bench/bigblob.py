@@ -11,7 +11,7 @@ client is not the limit) pushes a `--mib` blob each way a client can:
 - `POST`, `PATCH`es of 64 MiB but the last, `PUT ?digest=` carrying the last.
 Each figure is MiB/s, % of this machine's single-core SHA-256 rate measured in the same run (the
 hashing limit: a push must hash every byte once), the same over the push's requests alone (summed from
-curl's own timings: without the start of a curl process per request, ten of them on the chunked paths),
+curl's own timings: without the start of a curl process per request, nine or ten on the chunked paths),
 the server's CPU-seconds per GiB pushed (from /proc), and zotd/distribution. Then pulls with curl (after
 one untimed), plain and (zotd) over TLS, with curl's own CPU per GiB, and zotd's peak RSS during one push
 of the blob and during 32 parallel pushes of 32 MiB. Medians of `--rounds`.
