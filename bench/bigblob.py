@@ -84,9 +84,9 @@ def peak_rss_mib(pid):
 class Reply(typing.NamedTuple):
     status: int
     headers: dict
+    # From the connection's start to the response's end, as curl timed it: the request's time without the
+    # client process's start.
     seconds: float
-    """From the connection's start to the response's end, as curl timed it: a request's time without the
-    client process's start."""
 
 
 def curl(*args, ok=(200, 201, 202, 204), upload=None):

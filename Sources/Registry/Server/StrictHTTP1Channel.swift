@@ -8,7 +8,7 @@ import NIOHTTPTypesHTTP1
 ///
 /// - The checks that must see a request as HTTP/1 sent it. `HTTP1Channel.Configuration.additionalChannelHandlers`
 ///   go after the conversion of HTTP/1 messages to HTTPTypes, which drops the HTTP version and folds the first
-///   `Host` header into `authority`. These go just before it.
+///   `Host` header into `authority`. The check goes just before it.
 /// - Bigger reads with no more memory per connection: see `BodyReads`.
 ///
 /// The pipeline is otherwise Hummingbird's, handler for handler, and requests are still served by
