@@ -172,6 +172,18 @@ func reads(_ data: some Collection<UInt8>, of size: Int) -> [[UInt8]] {
         #expect(writes.last?.length == 12345)
     }
 
+    @Test func aWriterGivenLargeBuffersWritesThemFullAndAligned() async throws {
+        let file = MemoryUploadFile()
+        var writer = StagingWriter(
+            progress: .init(offset: 0, hasher: ContentHasher(.sha256)), file: file, bufferSize: StagingBufferSizes.large)
+        _ = try await writer.append(ChunkedBody(chunks: reads(data, of: 65536 + 17)))
+        let writes = file.seen.withLock { $0 }
+        #expect(writes.map(\.length) == [StagingBufferSizes.large, data.count - StagingBufferSizes.large])
+        #expect(writes.map(\.misalignment) == [0, 0])
+        #expect(file.bytes.withLock { $0 } == data)
+        #expect(writer.progress.hasher.finalize() == sha256(data))
+    }
+
     @Test func anUploadResumedAtAnOddOffsetIsBackOnAlignedWritesAfterOneShorterWrite() async throws {
         let file = MemoryUploadFile()
         var first = fresh(file)

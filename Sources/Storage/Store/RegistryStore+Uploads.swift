@@ -53,7 +53,7 @@ extension RegistryStore {
             if let start, start != hold.progress.offset {
                 throw StorageError.uploadRangeInvalid(expectedOffset: hold.progress.offset, detail: "chunk starts at \(start)")
             }
-            return try await withStagingWriter(id, from: hold.progress) { writer in
+            return try await withStagingWriter(id, from: hold.progress, bodyLength: declaredLength) { writer in
                 // Whatever arrived before a failure stays staged and counted: the client resumes from there.
                 defer { hold.progress = writer.progress }
                 return (try await writer.append(body), writer.progress.offset)
@@ -117,8 +117,8 @@ extension RegistryStore {
         onProgress: (@Sendable (Int64) -> Void)? = nil
     ) async throws -> Int64 where Body.Element == ByteBuffer {
         do {
-            let (size, actual) = try await withStagingWriter(id, from: .init(offset: 0, hasher: ContentHasher(digest.algorithm))) {
-                writer in
+            let start = UploadSessions.Progress(offset: 0, hasher: ContentHasher(digest.algorithm))
+            let (size, actual) = try await withStagingWriter(id, from: start, bodyLength: declaredLength) { writer in
                 writer.onProgress = onProgress
                 return (try await writer.append(body), writer.progress.hasher.finalize())
             }
@@ -183,18 +183,22 @@ extension RegistryStore {
         return progress
     }
 
-    /// Runs `body` with a writer over upload `id`'s staging file, closed here whatever `body` does.
+    /// Runs `body` with a writer over upload `id`'s staging file, closed here whatever `body` does, and
+    /// buffers sized for a body of `bodyLength` bytes (nil: unknown).
     private func withStagingWriter<T>(
-        _ id: String, from progress: UploadSessions.Progress, _ body: (inout StagingWriter) async throws -> T
+        _ id: String, from progress: UploadSessions.Progress, bodyLength: Int64?,
+        _ body: (inout StagingWriter) async throws -> T
     ) async throws -> T {
-        var writer = StagingWriter(progress: progress, file: try await blobs.openUpload(id))
-        do {
-            let result = try await body(&writer)
-            try? await writer.file.close()
-            return result
-        } catch {
-            try? await writer.file.close()
-            throw error
+        try await stagingBufferSizes.withBufferSize(forBodyOf: bodyLength) { bufferSize in
+            var writer = StagingWriter(progress: progress, file: try await blobs.openUpload(id), bufferSize: bufferSize)
+            do {
+                let result = try await body(&writer)
+                try? await writer.file.close()
+                return result
+            } catch {
+                try? await writer.file.close()
+                throw error
+            }
         }
     }
 

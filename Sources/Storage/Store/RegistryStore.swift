@@ -14,6 +14,8 @@ public struct RegistryStore: Sendable {
     public let durable: Bool
     /// Every upload session's claim, progress, waiters and quota slot (see `UploadSessions`).
     let sessions = UploadSessions()
+    /// Which requests stage through large buffers (see `StagingBufferSizes`).
+    let stagingBufferSizes = StagingBufferSizes()
     /// Taken only through `withDigestLock`.
     private let digestLocks = KeyedLock<Digest>()
 

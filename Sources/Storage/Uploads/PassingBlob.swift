@@ -7,7 +7,7 @@ import Synchronization
 /// (`RegistryStore.follow`) only wait on it. Readers never get the last byte before the digest is verified:
 /// a client is sent a whole body only when it is the right one, and otherwise sees the response fail one
 /// byte short, as a cut connection. A waiter is resumed by every advance, which comes once per staged
-/// write (512 KiB, see `StagingWriter`), and by the end of the copy.
+/// write (512 KiB or 2 MiB, see `StagingBufferSizes`), and by the end of the copy.
 public final class PassingBlob: Sendable {
     public let digest: Digest
     /// The size the source announced; a copy of any other length fails.

@@ -6,7 +6,7 @@ import NIOCore
 /// the three costs of a push overlap: while one buffer is hashed and written, each on its own thread, the
 /// next one is filled from the network. Done one after the other, each core idles much of the time.
 ///
-/// Every full buffer is `writeSize` bytes at a file offset, and a memory address, that are multiples of
+/// Every full buffer is `bufferSize` bytes at a file offset, and a memory address, that are multiples of
 /// `alignment`, which lets the local store write it with direct I/O (see `LocalUploadFile`); only the last
 /// buffer of a body, and the first after an upload resumed at an odd offset, are written through the
 /// page cache.
@@ -14,9 +14,8 @@ import NIOCore
 /// `progress` (offset and hash) only ever covers bytes that were hashed and whose write succeeded; after
 /// a failed write the file is truncated back to it, so the staged bytes and the hash always agree.
 struct StagingWriter {
-    /// Large enough that per-write costs vanish, small enough that 32 parallel pushes (three buffers each:
-    /// one filled, two hashed and written) stay within tens of MiB: 512 KiB pushes as fast as 1 MiB here, with 40 % less peak memory.
-    static let writeSize = 1 << 19
+    /// The standard buffer size; a few big bodies at once get larger ones (see `StagingBufferSizes`).
+    static let writeSize = StagingBufferSizes.standard
     /// The block size direct I/O asks for on every device in use (512 or 4,096 bytes).
     static let alignment = 4096
     /// Two, so that a finished write is followed at once by the next, already waiting in the kernel. With
@@ -34,6 +33,8 @@ struct StagingWriter {
 
     private(set) var progress: UploadSessions.Progress
     let file: any UploadFile
+    /// How much each buffer holds: a multiple of `alignment`.
+    let bufferSize: Int
     /// Where the next buffer goes.
     private var issuedOffset: Int64
     /// The hash of every buffer hashed so far.
@@ -63,11 +64,13 @@ struct StagingWriter {
         case written(Int)
     }
 
-    init(progress: UploadSessions.Progress, file: any UploadFile) {
+    init(progress: UploadSessions.Progress, file: any UploadFile, bufferSize: Int = writeSize) {
+        precondition(bufferSize > 0 && bufferSize % Self.alignment == 0)
         self.progress = progress
         self.issuedOffset = progress.offset
         self.hashed = progress.hasher
         self.file = file
+        self.bufferSize = bufferSize
     }
 
     /// Appends all of `body`. Returns the number of bytes appended. If the body fails midway
@@ -182,16 +185,16 @@ struct StagingWriter {
         }
     }
 
-    /// The length at which the buffer being filled is written: `writeSize`, or less to bring an upload that
+    /// The length at which the buffer being filled is written: `bufferSize`, or less to bring an upload that
     /// resumed at an odd offset back to aligned ones.
     private var fullLength: Int {
-        Self.writeSize - Int(issuedOffset % Int64(Self.alignment))
+        bufferSize - Int(issuedOffset % Int64(Self.alignment))
     }
 
     /// A written buffer is reused for the next one: fresh buffers cost page faults on every write. Its
-    /// bytes start at an aligned address, with room for `writeSize` after it.
+    /// bytes start at an aligned address, with room for `bufferSize` after it.
     private mutating func takeBuffer() -> ByteBuffer {
-        var buffer = spares.popLast() ?? ByteBufferAllocator().buffer(capacity: Self.writeSize + Self.alignment)
+        var buffer = spares.popLast() ?? ByteBufferAllocator().buffer(capacity: bufferSize + Self.alignment)
         buffer.clear()
         let address = buffer.withVeryUnsafeBytes { Int(bitPattern: $0.baseAddress) }
         let skip = (Self.alignment - address % Self.alignment) % Self.alignment
