@@ -1,5 +1,4 @@
 import NIOCore
-import Synchronization
 
 /// How big a request's staging buffers are: large for a few big bodies at once, standard for the rest.
 ///
@@ -12,33 +11,24 @@ import Synchronization
 ///
 /// A body declared shorter than `largeBodies` gains little from them and would only keep them from a
 /// bigger one; a body of unknown length (chunked transfer coding, as docker's streamed `PATCH`) may be big.
-final class StagingBufferSizes: Sendable {
+struct StagingBufferSizes: Sendable {
     static let standard = 1 << 19
     static let large = 1 << 21
     /// Bodies at least this long get large buffers while some are free: eight of them.
     static let largeBodies: Int64 = 8 << 21
 
-    /// How many requests may stage through large buffers at once.
-    let largeAtOnce: Int
-    private let largeInUse = Mutex(0)
+    /// Requests staging through large buffers.
+    let largeBuffers: Allowance
 
     init(largeAtOnce: Int = System.coreCount) {
-        self.largeAtOnce = largeAtOnce
+        largeBuffers = Allowance(largeAtOnce)
     }
 
     /// Runs `body` with the buffer size for a body of `declaredLength` bytes (nil: unknown); a large size is
     /// given back when `body` returns or throws.
     func withBufferSize<T>(forBodyOf declaredLength: Int64?, _ body: (Int) async throws -> T) async rethrows -> T {
-        let large = (declaredLength ?? .max) >= Self.largeBodies && claimLarge()
-        defer { if large { largeInUse.withLock { $0 -= 1 } } }
-        return try await body(large ? Self.large : Self.standard)
-    }
-
-    private func claimLarge() -> Bool {
-        largeInUse.withLock { inUse in
-            guard inUse < largeAtOnce else { return false }
-            inUse += 1
-            return true
+        try await largeBuffers.withClaim(if: (declaredLength ?? .max) >= Self.largeBodies) { claimed in
+            try await body(claimed ? Self.large : Self.standard)
         }
     }
 }
