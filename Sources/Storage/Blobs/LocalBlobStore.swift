@@ -241,8 +241,9 @@ final class LocalUploadFile: UploadFile {
     }
 
     func write(_ buffer: ByteBuffer, at offset: Int64) async throws {
-        let (open, path) = (try open, path)
+        let (open, path, lent) = (try open, path, Handover(buffer))
         try await threadPool.runIfActive {
+            let buffer = lent.take()
             if let direct = open.direct, POSIXFile.suitsDirectIO(buffer, at: offset),
                 try POSIXFile.writeAllDirect(direct, buffer, at: offset, path: path)
             {
