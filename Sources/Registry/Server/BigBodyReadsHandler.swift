@@ -4,6 +4,8 @@ import Storage
 
 /// Reads a big request body in larger reads (`BodyReads.bigBodyRead`), on as many connections at once as
 /// `allowance` lets; the connection goes back to standard reads when the body ends or the connection does.
+/// A client that declares a big body and stalls holds one only until the idle timeout closes its connection,
+/// and meanwhile costs other big bodies only the bigger reads.
 ///
 /// - Important: Runs on the channel's event loop only, like every channel handler: its state needs no lock.
 final class BigBodyReadsHandler: ChannelInboundHandler, RemovableChannelHandler {

@@ -6,7 +6,7 @@ import Synchronization
 /// Big bodies take larger buffers than the rest, and only a few at once may: see `StagingBufferSizes`
 /// and the server's body reads.
 public final class Allowance: Sendable {
-    public let limit: Int
+    let limit: Int
     private let inUse = Mutex(0)
 
     public init(_ limit: Int) {
