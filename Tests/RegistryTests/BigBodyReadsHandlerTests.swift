@@ -14,6 +14,12 @@ import Testing
         #expect(Self.largestRead(channel) == 1 << 20)
     }
 
+    @Test func aBigBodyIsReadSeveralTimesPerReadableEvent() throws {
+        let channel = try Self.channel(Allowance(2))
+        try channel.writeInbound(Self.head(["Content-Length": "1073741824"]))
+        #expect(Self.readsPerEvent(channel) == 4)
+    }
+
     /// Docker streams a layer's `PATCH` with chunked transfer coding: it may be big.
     @Test func aBodyOfUnknownLengthIsReadAMebibyteAtATime() throws {
         let channel = try Self.channel(Allowance(2))
@@ -33,6 +39,7 @@ import Testing
         try channel.writeInbound(Self.head(["Content-Length": "1073741824"]))
         try channel.writeInbound(HTTPServerRequestPart.end(nil))
         #expect(Self.largestRead(channel) == BodyReads.largestRead)
+        #expect(Self.readsPerEvent(channel) == 1)
         #expect(allowance.claim())
     }
 
@@ -44,6 +51,7 @@ import Testing
         try second.writeInbound(Self.head(["Content-Length": "1073741824"]))
         #expect(Self.largestRead(first) == 1 << 20)
         #expect(Self.largestRead(second) == nil)
+        #expect(Self.readsPerEvent(second) == nil)
     }
 
     @Test func aConnectionClosedMidBodyGivesItsBigReadsBack() throws {
@@ -67,5 +75,10 @@ import Testing
     /// The largest read of the last receive allocator set on `channel`, if any was.
     static func largestRead(_ channel: EmbeddedChannel) -> Int? {
         channel.options.compactMap { $0.value as? AdaptiveRecvByteBufferAllocator }.last?.maximum
+    }
+
+    /// The reads per readable event last set on `channel`, if any were.
+    static func readsPerEvent(_ channel: EmbeddedChannel) -> UInt? {
+        channel.options.filter { $0.option is ChannelOptions.Types.MaxMessagesPerReadOption }.compactMap { $0.value as? UInt }.last
     }
 }
