@@ -101,7 +101,7 @@ check-minimal: build-deps
 ## zotd and distribution side by side on loopback; prints ratios. BENCH_ARGS=--quick or --full.
 ## Then search at SEARCH_REPOS repositories x 5 tags (default 10000): query latencies and indexing's cost to pushes;
 ## then the first and later starts on a zot storage root of 10,000 images; then pulls through sync from a
-## loopback distribution, cold and cached; then big blobs by every push path, as % of the machine's SHA-256;
+## loopback distribution, cold and cached; then big blobs by every push path, as % of the machine's SHA-256 and of a C push ceiling;
 ## then pulls from one replica against three over PostgreSQL, and one collection's deletions a minute there.
 SEARCH_REPOS ?= 10000
 bench: build-deps
