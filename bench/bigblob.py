@@ -9,11 +9,12 @@ client is not the limit) pushes a `--mib` blob each way a client can:
 - `POST`, one `PATCH` streaming the whole body, `PUT ?digest=`;
 - `POST`, `PATCH`es of 64 MiB with `Content-Range`, `PUT ?digest=`;
 - `POST`, `PATCH`es of 64 MiB but the last, `PUT ?digest=` carrying the last.
-Beside them, `POST ?digest=` into the machine's push ceiling (`pushceiling.c`: the least a registry must do,
-in C on three threads). Each figure is MiB/s, % of this machine's single-core SHA-256 rate measured in the same
-run (the hashing limit: a push must hash every byte once), % of the ceiling's, the same over the push's requests alone (summed from
-curl's own timings: without the start of a curl process per request, nine or ten on the chunked paths),
-the server's CPU-seconds per GiB pushed (from /proc), and zotd/distribution. Then pulls with curl (after
+Beside them, `POST ?digest=` into the machine's push ceiling (`pushceiling.c`: the least a registry must
+do, in C on three threads), the servers taking turns round by round. Each figure is MiB/s; % of this
+machine's single-core SHA-256 rate measured in the same run (the hashing limit: a push must hash every byte
+once); % of the ceiling's rate; MiB/s and % of SHA-256 over the push's requests alone (summed from curl's own
+timings: without the start of a curl process per request, nine or ten on the chunked paths); the server's
+CPU-seconds per GiB pushed (from /proc); and zotd/distribution. Then pulls with curl (after
 one untimed), plain and (zotd) over TLS, with curl's own CPU per GiB, and zotd's peak RSS during one push
 of the blob and during 32 parallel pushes of 32 MiB. Medians of `--rounds`.
 """

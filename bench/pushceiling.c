@@ -130,8 +130,8 @@ static void serve(int connection, const char *path) {
             early = 0;
         }
         while (fill < BUFFER && received + (long long)fill < length) {
-            size_t room = BUFFER - fill;
-            if ((long long)room > length - received - (long long)fill) room = (size_t)(length - received - (long long)fill);
+            long long left = length - received - (long long)fill;
+            size_t room = (long long)(BUFFER - fill) < left ? BUFFER - fill : (size_t)left;
             ssize_t n = recv(connection, ring.bytes[i] + fill, room, 0);
             if (n <= 0) break;
             fill += (size_t)n;

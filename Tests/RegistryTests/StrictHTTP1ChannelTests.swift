@@ -8,9 +8,9 @@ import Testing
 
 /// What one connection may hold of a request body (`BodyReads`), on a channel set up by `StrictHTTP1Channel`.
 @Suite struct StrictHTTP1ChannelTests {
-    @Test func readsGrowToHalfAMebibyteOnePerReadableEvent() throws {
+    @Test func readsGrowToHalfAMebibyteOnePerReadableEvent() async throws {
         let channel = EmbeddedChannel()
-        _ = try Self.setUp(channel)
+        _ = try await Self.setUp(channel)
 
         let allocator = try #require(channel.options.compactMap { $0.value as? AdaptiveRecvByteBufferAllocator }.last)
         #expect(allocator.maximum == 512 * 1024)
@@ -22,7 +22,7 @@ import Testing
     /// At most one part waits for the request's task: the connection is read again only once it is taken.
     @Test func theConnectionIsReadAgainOnlyOnceTheWaitingPartIsTaken() async throws {
         let channel = EmbeddedChannel()
-        let connection = try Self.setUp(channel)
+        let connection = try await Self.setUp(channel)
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 5000)).get()
         let reads = ReadCounter()
         try channel.pipeline.syncOperations.addHandler(reads, position: .first)
@@ -42,13 +42,11 @@ import Testing
         }
     }
 
-    static func setUp(_ channel: EmbeddedChannel) throws -> HTTP1Channel.Value {
-        var value: Result<HTTP1Channel.Value, any Error>?
-        StrictHTTP1Channel(base: HTTP1Channel(responder: { _, _, _ in }))
+    static func setUp(_ channel: EmbeddedChannel) async throws -> HTTP1Channel.Value {
+        let value = StrictHTTP1Channel(base: HTTP1Channel(responder: { _, _, _ in }))
             .setup(channel: channel, logger: Logger(label: "test"))
-            .whenComplete { value = $0 }
         channel.embeddedEventLoop.run()
-        return try #require(value).get()
+        return try await value.get()
     }
 }
 

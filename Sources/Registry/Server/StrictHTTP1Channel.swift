@@ -69,8 +69,9 @@ struct StrictHTTP1Channel: ServerChildChannel {
 /// buffered parts (Hummingbird's default is 10), and one readable event reads up to `maxMessagesPerRead`
 /// times (NIO's default is 4) whatever the buffering. So as reads grow the parts held shrink: one part
 /// waits while the task copies the one before, and an event reads once, so a connection holds at most
-/// 1 MiB of reads (a big body's more: see `bigBodyReadsPerEvent`). 32 parallel pushes of 32 MiB peaked at 131 MiB (121 MiB with NIO's and Hummingbird's
-/// defaults; with two parts waiting, 147 MiB, and 191 MiB with 1 MiB reads).
+/// 1 MiB of reads (a big body's more: see `bigBodyReadsPerEvent`). 32 parallel pushes of 32 MiB peaked at
+/// 131 MiB (121 MiB with NIO's and Hummingbird's defaults; with two parts waiting, 147 MiB, and 191 MiB
+/// with 1 MiB reads).
 enum BodyReads {
     /// The largest read, but for big bodies.
     static let largestRead = 512 * 1024
@@ -91,7 +92,7 @@ enum BodyReads {
     /// against 0.11–0.14; zotd spent 0.72–0.80 CPU-s per GiB against 0.76–0.86, A/B interleaved. A big
     /// body's connection then holds up to 4 MiB of reads: 32 parallel pushes of 32 MiB peaked at 145 MiB
     /// against 138.
-    static let bigBodyReadsPerEvent = 4
+    static let bigBodyReadsPerEvent: UInt = 4
     /// Bodies at least this long, or of unknown length, are big: shorter ones would gain few reads.
     static let bigBody = 16 << 20
 
@@ -111,7 +112,7 @@ enum BodyReads {
         try? channel.syncOptions?.setOption(
             ChannelOptions.recvAllocator,
             value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: largestRead, maximum: bigBodyRead))
-        try? channel.syncOptions?.setOption(ChannelOptions.maxMessagesPerRead, value: UInt(bigBodyReadsPerEvent))
+        try? channel.syncOptions?.setOption(ChannelOptions.maxMessagesPerRead, value: bigBodyReadsPerEvent)
     }
 
     static func readStandard(_ channel: any Channel) {

@@ -15,8 +15,8 @@ import NIOCore
 struct StagingBufferSizes: Sendable {
     static let standard = 1 << 19
     static let large = 1 << 21
-    /// Bodies at least this long get large buffers while some are free: eight of them.
-    static let largeBodies: Int64 = 8 << 21
+    /// Bodies at least this long (eight large buffers) get large buffers while some are free.
+    static let largeBodies: Int64 = 16 << 20
 
     /// Requests staging through large buffers.
     let largeBuffers: Allowance
