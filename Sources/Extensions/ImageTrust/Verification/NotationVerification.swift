@@ -1,6 +1,8 @@
 import Crypto
 import Foundation
-import X509
+// The chain is judged at the `now` the caller passes, as the expiry and signing-time checks are: the
+// policy's own clock would make a verification's outcome depend on when its parts ran.
+@_spi(FixedExpiryValidationTime) import X509
 import CryptoExtras
 
 /// Checks a notation signature in its envelope, JWS (`application/jose+json`) or COSE (`application/cose`),
@@ -45,7 +47,7 @@ enum NotationVerification {
         let storeType: TruststoreType = envelope.signingScheme == "notary.x509.signingAuthority" ? .signingAuthority : .ca
         let trusted = roots[storeType] ?? []
         guard !trusted.isEmpty else { return .failure(.untrusted("no \(storeType.rawValue) certificate is uploaded")) }
-        var verifier = Verifier(rootCertificates: CertificateStore(trusted)) { RFC5280Policy(validationTime: now) }
+        var verifier = Verifier(rootCertificates: CertificateStore(trusted)) { RFC5280Policy(fixedExpiryValidationTime: now) }
         let result = await verifier.validate(leaf: leaf, intermediates: CertificateStore(Array(envelope.chain.dropFirst())))
         guard case .validCertificate = result else {
             return .failure(.untrusted("the certificate chain does not lead to an uploaded \(storeType.rawValue) certificate, valid now"))
