@@ -1,4 +1,5 @@
 import NIOCore
+import NIOPosix
 import Synchronization
 import Testing
 
@@ -180,6 +181,18 @@ func reads(_ data: some Collection<UInt8>, of size: Int) -> [[UInt8]] {
         let writes = file.seen.withLock { $0 }
         #expect(writes.map(\.length) == [StagingBufferSizes.large, data.count - StagingBufferSizes.large])
         #expect(writes.map(\.misalignment) == [0, 0])
+        #expect(file.bytes.withLock { $0 } == data)
+        #expect(writer.progress.hasher.finalize() == sha256(data))
+    }
+
+    @Test func aWriterHashingOnAThreadOfItsOwnHashesEveryBufferInOrder() async throws {
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+        let file = MemoryUploadFile()
+        var writer = StagingWriter(
+            progress: .init(offset: 0, hasher: ContentHasher(.sha256)), file: file, hashingThread: thread)
+        _ = try await writer.append(ChunkedBody(chunks: reads(data, of: 65536 + 17)))
+        try await thread.shutdownGracefully()
         #expect(file.bytes.withLock { $0 } == data)
         #expect(writer.progress.hasher.finalize() == sha256(data))
     }

@@ -184,20 +184,25 @@ extension RegistryStore {
     }
 
     /// Runs `body` with a writer over upload `id`'s staging file, closed here whatever `body` does, and
-    /// buffers sized for a body of `bodyLength` bytes (nil: unknown).
+    /// buffers sized for a body of `bodyLength` bytes (nil: unknown); a body given large ones also gets a
+    /// hashing thread of its own while one is free.
     private func withStagingWriter<T>(
         _ id: String, from progress: UploadSessions.Progress, bodyLength: Int64?,
         _ body: (inout StagingWriter) async throws -> T
     ) async throws -> T {
         try await stagingBufferSizes.withBufferSize(forBodyOf: bodyLength) { bufferSize in
-            var writer = StagingWriter(progress: progress, file: try await blobs.openUpload(id), bufferSize: bufferSize)
-            do {
-                let result = try await body(&writer)
-                try? await writer.file.close()
-                return result
-            } catch {
-                try? await writer.file.close()
-                throw error
+            try await HashingThreads.shared.withThread(if: bufferSize == StagingBufferSizes.large) { thread in
+                var writer = StagingWriter(
+                    progress: progress, file: try await blobs.openUpload(id), bufferSize: bufferSize,
+                    hashingThread: thread)
+                do {
+                    let result = try await body(&writer)
+                    try? await writer.file.close()
+                    return result
+                } catch {
+                    try? await writer.file.close()
+                    throw error
+                }
             }
         }
     }

@@ -1,10 +1,12 @@
 import NIOCore
+import NIOPosix
 
 /// Streams a request body into an upload's staging file while hashing it.
 ///
 /// Bytes are gathered into large writes (one small write per network read halves the speed), and
 /// the three costs of a push overlap: while one buffer is hashed and written, each on its own thread, the
-/// next one is filled from the network. Done one after the other, each core idles much of the time.
+/// next one is filled from the network. Done one after the other, each core idles much of the time. A big
+/// body's buffers are hashed on a thread of its own when one is free (`HashingThreads`).
 ///
 /// Every full buffer is `bufferSize` bytes at a file offset, and a memory address, that are multiples of
 /// `alignment`, which lets the local store write it with direct I/O (see `LocalUploadFile`); only the last
@@ -35,6 +37,9 @@ struct StagingWriter {
     let file: any UploadFile
     /// How much each buffer holds: a multiple of `alignment`.
     let bufferSize: Int
+    /// Where the buffers are hashed: a thread of this body's own (see `HashingThreads`), or the cooperative
+    /// pool.
+    let hashingThread: NIOThreadPool?
     /// Where the next buffer goes.
     private var issuedOffset: Int64
     /// The hash of every buffer hashed so far.
@@ -64,13 +69,17 @@ struct StagingWriter {
         case written(Int)
     }
 
-    init(progress: UploadSessions.Progress, file: any UploadFile, bufferSize: Int = writeSize) {
+    init(
+        progress: UploadSessions.Progress, file: any UploadFile, bufferSize: Int = writeSize,
+        hashingThread: NIOThreadPool? = nil
+    ) {
         precondition(bufferSize > 0 && bufferSize % Self.alignment == 0)
         self.progress = progress
         self.issuedOffset = progress.offset
         self.hashed = progress.hasher
         self.file = file
         self.bufferSize = bufferSize
+        self.hashingThread = hashingThread
     }
 
     /// Appends all of `body`. Returns the number of bytes appended. If the body fails midway
@@ -130,11 +139,12 @@ struct StagingWriter {
             let index = inFlight.firstIndex(where: { $0.hashing == .waiting })
         {
             inFlight[index].hashing = .running
-            let (number, buffer, hasher) = (inFlight[index].number, inFlight[index].buffer, hashed)
+            let (number, buffer, hasher, thread) = (inFlight[index].number, inFlight[index].buffer, hashed, hashingThread)
             group.addTask {
-                var hasher = hasher
-                hasher.update(buffer)
-                return .hashed(number, hasher)
+                guard let thread else { return .hashed(number, hasher.updated(with: buffer)) }
+                // Lent, so that the pool's work item holds no reference once the hash is done (see `Handover`).
+                let lent = Handover(buffer)
+                return .hashed(number, try await thread.runIfActive { hasher.updated(with: lent.take()) })
             }
         }
         while inFlight.count(where: { $0.writing == .running }) < Self.writesInFlight,
@@ -201,5 +211,14 @@ struct StagingWriter {
         buffer.moveWriterIndex(to: skip)
         buffer.moveReaderIndex(to: skip)
         return buffer
+    }
+}
+
+extension ContentHasher {
+    /// This hash followed by `buffer`'s bytes.
+    fileprivate func updated(with buffer: ByteBuffer) -> ContentHasher {
+        var next = self
+        next.update(buffer)
+        return next
     }
 }
