@@ -7,13 +7,13 @@ import Synchronization
 /// Hashed on the cooperative pool, a body's buffers went to whichever of its threads was free, so the
 /// hashing moved between cores buffer by buffer and waited behind the request's own task: over a 1 GiB
 /// push here the two threads each hashed for 0.31–0.34 s and waited for a core 0.19–0.28 s. On a thread
-/// of its own the hashing took 0.54–0.55 s and waited 0.08–0.11 s, and the push ran at 1,419–1,503 MiB/s
+/// of its own the hashing took 0.54–0.59 s and waited 0.08–0.16 s, and the push ran at 1,419–1,503 MiB/s
 /// against 1,228–1,369, A/B interleaved. A body that finds none free hashes on the cooperative pool.
 ///
 /// The threads live as long as the process, like NIO's own singleton pool, and start when first needed.
-public final class HashingThreads: Sendable {
+final class HashingThreads: Sendable {
     /// Every staging writer's threads.
-    public static let shared = HashingThreads(count: System.coreCount)
+    static let shared = HashingThreads(count: System.coreCount)
 
     private let free: Mutex<[NIOThreadPool]>
 
