@@ -97,9 +97,7 @@ enum BodyReads {
     static let bigBody = 16 << 20
 
     static func configure(_ channel: any Channel) throws {
-        guard let options = channel.syncOptions else { return }
-        try options.setOption(ChannelOptions.recvAllocator, value: standardReads)
-        try options.setOption(ChannelOptions.maxMessagesPerRead, value: standardReadsPerEvent)
+        try setReads(channel, standardReads, perEvent: standardReadsPerEvent)
     }
 
     static func isBig(_ head: HTTPRequestHead) -> Bool {
@@ -109,15 +107,22 @@ enum BodyReads {
     }
 
     static func readBig(_ channel: any Channel) {
-        try? channel.syncOptions?.setOption(
-            ChannelOptions.recvAllocator,
-            value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: largestRead, maximum: bigBodyRead))
-        try? channel.syncOptions?.setOption(ChannelOptions.maxMessagesPerRead, value: bigBodyReadsPerEvent)
+        try? setReads(
+            channel, AdaptiveRecvByteBufferAllocator(minimum: 64, initial: largestRead, maximum: bigBodyRead),
+            perEvent: bigBodyReadsPerEvent)
     }
 
     static func readStandard(_ channel: any Channel) {
-        try? channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: standardReads)
-        try? channel.syncOptions?.setOption(ChannelOptions.maxMessagesPerRead, value: standardReadsPerEvent)
+        try? setReads(channel, standardReads, perEvent: standardReadsPerEvent)
+    }
+
+    /// How large a connection's reads grow, and how many one readable event makes: set together, always.
+    private static func setReads(
+        _ channel: any Channel, _ allocator: AdaptiveRecvByteBufferAllocator, perEvent: UInt
+    ) throws {
+        guard let options = channel.syncOptions else { return }
+        try options.setOption(ChannelOptions.recvAllocator, value: allocator)
+        try options.setOption(ChannelOptions.maxMessagesPerRead, value: perEvent)
     }
 
     private static let standardReadsPerEvent: UInt = 1
